@@ -1,0 +1,80 @@
+"""Query plan nodes: plain frozen data produced by the planner and run by the executor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal, Union
+
+from graphql import SelectionSetNode
+
+__all__ = [
+    "Fetch",
+    "Flatten",
+    "Parallel",
+    "PlanNode",
+    "QueryPlan",
+    "Sequence",
+]
+
+OperationKind = Literal["query", "mutation", "subscription"]
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """One request to one subgraph.
+
+    A root fetch (``requires is None``) sends ``operation`` as is and merges its ``data``
+    into the object the fetch runs against (the root, or the objects a ``Flatten`` names).
+    An entity fetch (``requires`` set) first builds one representation per object at its
+    ``Flatten`` path from ``requires`` (inline fragments per type: ``... on T { __typename id }``;
+    a field's alias, when present, is the response key to read, its name the key to
+    write), drops objects whose required fields are missing, de-duplicates the rest and
+    sends them as the ``$representations`` variable of ``operation``, an ``_entities`` query.
+    Each ``_entities[i]`` is merged back into every object that produced representation i.
+    """
+
+    kind: ClassVar[str] = "Fetch"
+    service: str
+    operation: str
+    operation_kind: OperationKind = "query"
+    variable_usages: tuple[str, ...] = ()
+    requires: SelectionSetNode | None = field(default=None, compare=False)
+    operation_name: str | None = None
+    # (concrete __typename, value to send instead): used for @interfaceObject subgraphs,
+    # which know an interface only by its own name.
+    input_rewrites: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Flatten:
+    """Run ``node`` against every object found at ``path`` ("@" = each list item)."""
+
+    kind: ClassVar[str] = "Flatten"
+    path: tuple[str, ...]
+    node: PlanNode
+
+
+@dataclass(frozen=True, slots=True)
+class Sequence:
+    """Run ``nodes`` one after another; later nodes see what earlier ones merged."""
+
+    kind: ClassVar[str] = "Sequence"
+    nodes: tuple[PlanNode, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Parallel:
+    """Run ``nodes`` concurrently; they never depend on each other."""
+
+    kind: ClassVar[str] = "Parallel"
+    nodes: tuple[PlanNode, ...]
+
+
+PlanNode = Union[Fetch, Flatten, Sequence, Parallel]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryPlan:
+    """A whole operation's plan; ``node`` is None when no subgraph needs calling."""
+
+    node: PlanNode | None
