@@ -1,0 +1,76 @@
+"""Human-readable printout of a query plan, in the style of Apollo's query planner."""
+
+from __future__ import annotations
+
+from graphql import (
+    FieldNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    parse,
+    print_ast,
+)
+
+from supergraph.plan import Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
+
+__all__ = ["print_plan"]
+
+_INDENT = "  "
+
+
+def print_plan(plan: QueryPlan) -> str:
+    """Print ``plan`` as Apollo prints query plans (``QueryPlan { Sequence { Fetch ... } }``)."""
+    if plan.node is None:
+        return "QueryPlan {\n}"
+    return "QueryPlan {\n" + _print_node(plan.node, 1) + ",\n}"
+
+
+def _print_node(node: PlanNode, depth: int) -> str:
+    pad = _INDENT * depth
+    match node:
+        case Fetch():
+            return _print_fetch(node, depth)
+        case Flatten():
+            path = ".".join(node.path)
+            inner = _print_node(node.node, depth + 1)
+            return f'{pad}Flatten(path: "{path}") {{\n{inner},\n{pad}}}'
+        case Sequence() | Parallel():
+            children = "".join(_print_node(child, depth + 1) + ",\n" for child in node.nodes)
+            return f"{pad}{node.kind} {{\n{children}{pad}}}"
+    raise TypeError(f"unknown plan node {node!r}")
+
+
+def _print_fetch(fetch: Fetch, depth: int) -> str:
+    pad = _INDENT * depth
+    body_depth = depth + 1
+    parts: list[str] = []
+    if fetch.requires is not None:
+        parts.append(_indent_block(print_ast(fetch.requires), body_depth) + " =>")
+    parts.append(_indent_block(print_ast(_fetched_selection(fetch.operation)), body_depth))
+    rewrites = ""
+    if fetch.input_rewrites:
+        pairs = ", ".join(f"{src} -> {dst}" for src, dst in fetch.input_rewrites)
+        rewrites = f", inputRewrites: [{pairs}]"
+    return (
+        f'{pad}Fetch(service: "{fetch.service}"{rewrites}) {{\n' + "\n".join(parts) + f"\n{pad}}}"
+    )
+
+
+def _fetched_selection(operation: str) -> SelectionSetNode:
+    """The selection the fetch asks for: under ``_entities`` for entity fetches."""
+    document = parse(operation, no_location=True)
+    definition = next(d for d in document.definitions if isinstance(d, OperationDefinitionNode))
+    selections = definition.selection_set.selections
+    only = selections[0] if len(selections) == 1 else None
+    if (
+        isinstance(only, FieldNode)
+        and only.name.value == "_entities"
+        and only.alias is None
+        and only.selection_set is not None
+    ):
+        return only.selection_set
+    return definition.selection_set
+
+
+def _indent_block(text: str, depth: int) -> str:
+    pad = _INDENT * depth
+    return "\n".join(pad + line for line in text.splitlines())
