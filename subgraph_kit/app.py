@@ -1,0 +1,145 @@
+"""The subgraph app factory: FastAPI + Strawberry with health, readiness and uniform errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from cross_web import HTTPException as StrawberryHTTPException
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, ORJSONResponse
+from graphql import GraphQLError, GraphQLSyntaxError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from strawberry.fastapi import GraphQLRouter
+from strawberry.federation import Schema
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.types import ExecutionResult
+
+from subgraph_kit.context import RequestContext, build_context
+from subgraph_kit.errors import ErrorCode, TaskforgeError, graphql_error_body
+from subgraph_kit.runtime import ServiceRuntime
+
+__all__ = ["create_subgraph_app", "error_code_for"]
+
+log = logging.getLogger(__name__)
+
+
+def error_code_for(error: GraphQLError) -> str:
+    """The stable code for an error graphql-core or a resolver raised."""
+    original = error.original_error
+    if isinstance(original, TaskforgeError):
+        return str(original.extensions["code"])
+    if isinstance(error, GraphQLSyntaxError):
+        return ErrorCode.GRAPHQL_PARSE_FAILED
+    if original is not None or error.path:
+        return ErrorCode.INTERNAL_SERVER_ERROR
+    if error.message.startswith("Variable '$"):
+        return ErrorCode.BAD_USER_INPUT
+    return ErrorCode.GRAPHQL_VALIDATION_FAILED
+
+
+class _TaskforgeGraphQLRouter(GraphQLRouter[RequestContext, None]):
+    """Strawberry's router with GraphQL-shaped errors for bad requests and masked internals."""
+
+    async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
+        try:
+            return await super().run(request, context=context, root_value=root_value)
+        except StrawberryHTTPException as error:
+            return JSONResponse(
+                graphql_error_body(error.reason, ErrorCode.BAD_REQUEST),
+                status_code=error.status_code,
+            )
+
+    async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        for error in result.errors or []:
+            code = error_code_for(error)
+            if code == ErrorCode.INTERNAL_SERVER_ERROR and error.original_error is not None:
+                log.error("unexpected error", exc_info=error.original_error)
+                error.message = "Internal server error"
+            extensions = dict(error.extensions or {})
+            extensions.setdefault("code", code)
+            error.extensions = extensions
+        return await super().process_result(request, result)
+
+
+class _BodySizeLimit:
+    """Refuse request bodies above `limit` bytes with a 413 GraphQL error."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.limit:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, limited_receive, send)
+        except _TooLarge:
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        body = graphql_error_body(
+            f"request body larger than {self.limit} bytes", ErrorCode.PAYLOAD_TOO_LARGE
+        )
+        await JSONResponse(body, status_code=413)(scope, receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def create_subgraph_app(
+    runtime: ServiceRuntime, schema: Schema, *, manage_runtime: bool = True
+) -> ASGIApp:
+    """A FastAPI app serving `schema` at /graphql, with GET /health and GET /ready."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if manage_runtime:
+            await runtime.start()
+        yield
+        if manage_runtime:
+            await runtime.stop()
+
+    async def get_context(request: Request) -> RequestContext:
+        return build_context(runtime, request)
+
+    app = FastAPI(title=f"Taskforge {runtime.name} subgraph", lifespan=lifespan, docs_url=None)
+    app.include_router(
+        _TaskforgeGraphQLRouter(schema, context_getter=get_context, graphql_ide="graphiql"),
+        prefix="/graphql",
+    )
+
+    @app.exception_handler(TaskforgeError)
+    async def taskforge_error(_request: Request, error: TaskforgeError) -> JSONResponse:
+        status = 401 if error.extensions["code"] == ErrorCode.UNAUTHENTICATED else 400
+        return JSONResponse({"errors": [{"message": error.message, "extensions": error.extensions}]}, status)
+
+    @app.get("/health")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/ready")
+    async def ready() -> ORJSONResponse:
+        ok = await runtime.database.ping()
+        return ORJSONResponse({"status": "ready" if ok else "unavailable"}, 200 if ok else 503)
+
+    app.state.runtime = runtime
+    return _BodySizeLimit(app, runtime.common.max_body_bytes)

@@ -1,0 +1,69 @@
+"""The per-request GraphQL context: who is calling, the runtime, and per-request DataLoaders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import Request
+from strawberry.dataloader import DataLoader
+from strawberry.fastapi import BaseContext
+from strawberry.types import Info
+
+from subgraph_kit.auth import Claims, bearer_token
+from subgraph_kit.errors import Forbidden, Unauthenticated
+from subgraph_kit.runtime import ServiceRuntime
+
+__all__ = ["RequestContext", "client_address", "current_user", "require_admin", "require_user"]
+
+
+class RequestContext(BaseContext):
+    """What resolvers get as `info.context`."""
+
+    def __init__(self, runtime: ServiceRuntime, claims: Claims | None, client_ip: str) -> None:
+        super().__init__()
+        self.runtime = runtime
+        self.claims = claims
+        self.client_ip = client_ip
+        self._loaders: dict[str, DataLoader[Any, Any]] = {}
+
+    def loader(self, name: str, factory: Callable[[], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
+        """One DataLoader per name per request, so a batch spans the whole request."""
+        loader = self._loaders.get(name)
+        if loader is None:
+            loader = self._loaders[name] = factory()
+        return loader
+
+
+def client_address(request: Request, *, trust_forwarded_for: bool) -> str:
+    if trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.client.host if request.client else "unknown"
+
+
+def build_context(runtime: ServiceRuntime, request: Request) -> RequestContext:
+    """Verify the bearer token if present; an invalid one raises Unauthenticated (HTTP 401)."""
+    token = bearer_token(request.headers.get("authorization"))
+    claims = runtime.tokens.verify(token) if token else None
+    ip = client_address(request, trust_forwarded_for=runtime.common.trust_forwarded_for)
+    return RequestContext(runtime, claims, ip)
+
+
+def current_user(info: Info[RequestContext, Any]) -> Claims | None:
+    return info.context.claims
+
+
+def require_user(info: Info[RequestContext, Any]) -> Claims:
+    claims = info.context.claims
+    if claims is None:
+        raise Unauthenticated("you must be signed in")
+    return claims
+
+
+def require_admin(info: Info[RequestContext, Any]) -> Claims:
+    claims = require_user(info)
+    if not claims.is_admin:
+        raise Forbidden("only administrators may do this")
+    return claims

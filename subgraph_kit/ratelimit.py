@@ -1,0 +1,66 @@
+"""Fixed-window counters for rate limits: in-process, or shared through Redis in services mode."""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+__all__ = ["InMemoryRateLimiter", "RateLimiter", "RedisRateLimiter"]
+
+
+class RateLimiter(Protocol):
+    async def count(self, key: str) -> int: ...
+
+    async def hit(self, key: str) -> int: ...
+
+    async def reset(self, key: str) -> None: ...
+
+
+class InMemoryRateLimiter:
+    """Counters in this process; right for the single-process mode."""
+
+    def __init__(self, *, window_seconds: int) -> None:
+        self.window = window_seconds
+        self._counters: dict[str, tuple[float, int]] = {}
+
+    def _current(self, key: str) -> tuple[float, int]:
+        started, hits = self._counters.get(key, (0.0, 0))
+        if time.monotonic() - started >= self.window:
+            return time.monotonic(), 0
+        return started, hits
+
+    async def count(self, key: str) -> int:
+        return self._current(key)[1]
+
+    async def hit(self, key: str) -> int:
+        started, hits = self._current(key)
+        self._counters[key] = (started, hits + 1)
+        return hits + 1
+
+    async def reset(self, key: str) -> None:
+        self._counters.pop(key, None)
+
+
+class RedisRateLimiter:
+    """Counters in Redis (INCR + EXPIRE), shared by every instance of a service."""
+
+    def __init__(self, redis: Redis, *, prefix: str, window_seconds: int) -> None:
+        self.redis = redis
+        self.prefix = f"{prefix}ratelimit:"
+        self.window = window_seconds
+
+    async def count(self, key: str) -> int:
+        value = await self.redis.get(self.prefix + key)
+        return int(value or 0)
+
+    async def hit(self, key: str) -> int:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(self.prefix + key)
+            pipe.expire(self.prefix + key, self.window, nx=True)
+            hits, _ = await pipe.execute()
+        return int(hits)
+
+    async def reset(self, key: str) -> None:
+        await self.redis.delete(self.prefix + key)

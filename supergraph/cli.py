@@ -1,0 +1,178 @@
+"""The `taskforge` command: run everything in one process, serve one service, migrate, admin tools."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import importlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from types import ModuleType
+
+import uvicorn
+
+__all__ = ["SUBGRAPHS", "main"]
+
+SUBGRAPHS = {"users": "users_subgraph.app"}
+SCHEMA_DIR = Path("schema")
+
+
+def _service_module(name: str) -> ModuleType:
+    return importlib.import_module(SUBGRAPHS[name])
+
+
+def _serve(app: object, host: str, port: int, banner: str) -> None:
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        log_level=os.environ.get("TASKFORGE_LOG_LEVEL", "info").lower(),
+        loop="auto",
+        http="auto",
+        lifespan="on",
+        timeout_graceful_shutdown=5,
+    )
+    print(banner, flush=True)
+    uvicorn.Server(config).run()
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Single-process mode on the embedded defaults (SQLite under var/, in-process bus)."""
+    app = _service_module("users").create_app()
+    url = f"http://{args.host}:{args.port}/graphql"
+    _serve(app, args.host, args.port, f"Taskforge serving GraphQL at {url}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    module = _service_module(args.service)
+    runtime = module.create_runtime()
+    host = args.host or runtime.settings.host
+    port = args.port or runtime.settings.port
+    url = f"http://{host}:{port}/graphql"
+    _serve(module.create_app(runtime), host, port, f"Taskforge {args.service} subgraph at {url}")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    names = list(SUBGRAPHS) if args.service == "all" else [args.service]
+
+    async def migrate_all() -> None:
+        for name in names:
+            runtime = _service_module(name).create_runtime()
+            try:
+                await runtime.start()
+            finally:
+                await runtime.stop()
+            print(f"{name}: migrated {runtime.settings.database_url.split('@')[-1]}")
+
+    asyncio.run(migrate_all())
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    from users_subgraph.service import create_admin
+
+    password = os.environ.get("TASKFORGE_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+
+    async def create() -> str:
+        runtime = _service_module("users").create_runtime()
+        await runtime.start()
+        try:
+            async with runtime.database.session() as session:
+                user = await create_admin(
+                    session,
+                    email=args.email,
+                    password=password,
+                    display_name=args.display_name or args.email.split("@")[0],
+                )
+                return user.id
+        finally:
+            await runtime.stop()
+
+    from subgraph_kit.errors import TaskforgeError
+
+    try:
+        user_id = asyncio.run(create())
+    except TaskforgeError as error:
+        print(f"error: {error.message}", file=sys.stderr)
+        return 2
+    print(f"administrator {args.email} (id {user_id})")
+    return 0
+
+
+def cmd_export_schema(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for name in SUBGRAPHS:
+        path = out / f"{name}.graphql"
+        path.write_text(subgraph_sdl(name))
+        print(f"wrote {path}")
+    return 0
+
+
+def subgraph_sdl(name: str) -> str:
+    """The SDL a subgraph serves as `_service { sdl }`, newline-terminated."""
+    module = importlib.import_module(SUBGRAPHS[name].replace(".app", ".schema"))
+    return str(module.schema.as_str()).rstrip("\n") + "\n"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="taskforge", description="Taskforge: federated GraphQL task management."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run", help="run everything in one process on the embedded defaults",
+        description="Single-process mode: SQLite files under TASKFORGE_DATA_DIR (var/), "
+        "in-process event bus, local photo storage; GraphQL at http://HOST:PORT/graphql.",
+    )
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=4000)
+    run.set_defaults(handler=cmd_run)
+
+    serve = commands.add_parser(
+        "serve", help="serve one service as its own process",
+        description="Serve one subgraph (configured by TASKFORGE_<SERVICE>_* variables).",
+    )
+    serve.add_argument("service", choices=sorted(SUBGRAPHS))
+    serve.add_argument("--host", default=None, help="default: TASKFORGE_<SERVICE>_HOST")
+    serve.add_argument("--port", type=int, default=None, help="default: TASKFORGE_<SERVICE>_PORT")
+    serve.set_defaults(handler=cmd_serve)
+
+    migrate = commands.add_parser(
+        "migrate", help="apply pending database migrations",
+        description="Upgrade a subgraph's database (or all of them) to the newest migration.",
+    )
+    migrate.add_argument("service", choices=[*sorted(SUBGRAPHS), "all"])
+    migrate.set_defaults(handler=cmd_migrate)
+
+    admin = commands.add_parser(
+        "create-admin", help="create an administrator (or promote an existing user)",
+        description="The password is read from TASKFORGE_ADMIN_PASSWORD or prompted for.",
+    )
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--display-name", default=None)
+    admin.set_defaults(handler=cmd_create_admin)
+
+    export = commands.add_parser(
+        "export-schema", help="write each subgraph's SDL to schema/<name>.graphql"
+    )
+    export.add_argument("--out", default=str(SCHEMA_DIR))
+    export.set_defaults(handler=cmd_export_schema)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=os.environ.get("TASKFORGE_LOG_LEVEL", "INFO").upper())
+    args = build_parser().parse_args(argv)
+    return int(args.handler(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""Users subgraph GraphQL schema: the User entity, sign-in mutations and admin queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import strawberry
+from strawberry.dataloader import DataLoader
+from strawberry.types import Info
+
+from subgraph_kit.context import RequestContext, require_admin, require_user
+from subgraph_kit.graphql import federation_schema
+from subgraph_kit.pagination import Connection, decode_cursor, page_size
+from users_subgraph import models, service
+
+__all__ = ["schema"]
+
+Ctx = Info[RequestContext, Any]
+
+
+@strawberry.enum
+class Role(Enum):
+    ADMIN = "ADMIN"
+    USER = "USER"
+
+
+@strawberry.federation.type(keys=["id"])
+class User:
+    id: strawberry.ID
+    display_name: str
+    role: Role
+    created_at: datetime
+    email_address: strawberry.Private[str]
+
+    @strawberry.field(description="Visible to the user themself and to administrators only.")
+    def email(self, info: Ctx) -> str | None:
+        claims = info.context.claims
+        if claims is not None and (claims.user_id == self.id or claims.is_admin):
+            return self.email_address
+        return None
+
+    @classmethod
+    def from_model(cls, user: models.User) -> User:
+        return cls(
+            id=strawberry.ID(user.id),
+            display_name=user.display_name,
+            role=Role(user.role),
+            created_at=user.created_at,
+            email_address=user.email,
+        )
+
+    @classmethod
+    async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> User | None:
+        user = await _user_loader(info).load(str(id))
+        return cls.from_model(user) if user else None
+
+
+def _user_loader(info: Ctx) -> DataLoader[str, models.User | None]:
+    runtime = info.context.runtime
+
+    async def load(ids: Sequence[str]) -> list[models.User | None]:
+        async with runtime.database.session() as session:
+            found = await service.get_users_by_ids(session, ids)
+        return [found.get(user_id) for user_id in ids]
+
+    return info.context.loader("users", lambda: DataLoader(load_fn=load))
+
+
+@strawberry.type
+class AuthPayload:
+    access_token: str
+    refresh_token: str
+    user: User
+
+
+def _limits(info: Ctx) -> service.LoginLimits:
+    return info.context.runtime.extras["login_limits"]  # type: ignore[no-any-return]
+
+
+def _auth_payload(session: service.Session) -> AuthPayload:
+    return AuthPayload(
+        access_token=session.access_token,
+        refresh_token=session.refresh_token,
+        user=User.from_model(session.user),
+    )
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The signed-in user, or null when anonymous.")
+    async def me(self, info: Ctx) -> User | None:
+        claims = info.context.claims
+        if claims is None:
+            return None
+        return await User.resolve_reference(info, strawberry.ID(claims.user_id))
+
+    @strawberry.field
+    async def user(self, info: Ctx, id: strawberry.ID) -> User | None:
+        require_user(info)
+        return await User.resolve_reference(info, id)
+
+    @strawberry.field(description="All users, for administrators.")
+    async def users(
+        self, info: Ctx, first: int | None = None, after: str | None = None
+    ) -> Connection[User]:
+        require_admin(info)
+        limit = page_size(first)
+        cursor = decode_cursor(after) if after else None
+        position = (str(cursor[0]), str(cursor[1])) if cursor and len(cursor) == 2 else None
+        async with info.context.runtime.database.session() as session:
+            rows, total = await service.list_users(session, limit=limit + 1, after=position)
+        return Connection[User].build(
+            rows,
+            first=limit,
+            total_count=total,
+            cursor_of=lambda user: (user.created_at.isoformat(), user.id),
+            node_of=User.from_model,
+        )
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation
+    async def register(self, info: Ctx, email: str, password: str, display_name: str) -> User:
+        async with info.context.runtime.database.session() as session:
+            user = await service.register(
+                session, email=email, password=password, display_name=display_name
+            )
+        return User.from_model(user)
+
+    @strawberry.mutation
+    async def login(self, info: Ctx, email: str, password: str) -> AuthPayload:
+        runtime = info.context.runtime
+        async with runtime.database.session() as session:
+            result = await service.authenticate(
+                session,
+                tokens=runtime.tokens,
+                limits=_limits(info),
+                email=email,
+                password=password,
+                client_ip=info.context.client_ip,
+                refresh_ttl=runtime.common.refresh_token_ttl_seconds,
+            )
+        return _auth_payload(result)
+
+    @strawberry.mutation
+    async def refresh_token(self, info: Ctx, token: str) -> AuthPayload:
+        return _auth_payload(await _rotate(info, token))
+
+    @strawberry.mutation
+    async def logout(self, info: Ctx, refresh_token: str) -> bool:
+        async with info.context.runtime.database.session() as session:
+            return await service.logout(session, token=refresh_token)
+
+    @strawberry.mutation
+    async def update_profile(self, info: Ctx, display_name: str) -> User:
+        claims = require_user(info)
+        async with info.context.runtime.database.session() as session:
+            user = await service.update_profile(
+                session, user_id=claims.user_id, display_name=display_name
+            )
+        return User.from_model(user)
+
+    @strawberry.mutation(description="Change a user's role; administrators only.")
+    async def set_user_role(self, info: Ctx, user_id: strawberry.ID, role: Role) -> User:
+        claims = require_admin(info)
+        async with info.context.runtime.database.session() as session:
+            user = await service.set_role(
+                session, actor_id=claims.user_id, user_id=str(user_id), role=role.value
+            )
+        return User.from_model(user)
+
+
+async def _rotate(info: Ctx, token: str) -> service.Session:
+    """Rotation commits even when it fails: a detected reuse must revoke the family for good."""
+    runtime = info.context.runtime
+    async with runtime.database.sessionmaker() as session:
+        try:
+            result = await service.rotate_refresh_token(
+                session,
+                tokens=runtime.tokens,
+                token=token,
+                refresh_ttl=runtime.common.refresh_token_ttl_seconds,
+            )
+        except Exception:
+            await session.commit()
+            raise
+        await session.commit()
+        return result
+
+
+schema = federation_schema(query=Query, mutation=Mutation, types=[User])
