@@ -1,0 +1,298 @@
+"""Runs a query plan: fetches through a transport, merges results, collects errors."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql import FieldNode, GraphQLSchema, OperationDefinitionNode, parse
+
+from supergraph.execution.representations import dedup_key, requires_shape
+from supergraph.plan import Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
+from supergraph.transport import Transport, TransportError
+
+__all__ = ["RequestContext", "deep_merge", "execute_plan"]
+
+Path = tuple[str | int, ...]
+Target = tuple[dict, Path]
+
+_MISSING = object()
+_TYPE_CONDITION = "... on "
+
+
+@dataclass(frozen=True, slots=True)
+class RequestContext:
+    """Per-request inputs the executor passes to every subgraph call."""
+
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+def deep_merge(target: dict, source: dict) -> None:
+    """Merge ``source`` into ``target``: dicts recursively, lists element-wise."""
+    for key, value in source.items():
+        existing = target.get(key, _MISSING)
+        if existing is _MISSING:
+            target[key] = value
+        elif key == "__typename":
+            continue
+        elif isinstance(existing, dict) and isinstance(value, dict):
+            deep_merge(existing, value)
+        elif isinstance(existing, list) and isinstance(value, list):
+            _merge_lists(existing, value)
+        else:
+            target[key] = value
+
+
+def _merge_lists(target: list, source: list) -> None:
+    for index, value in enumerate(source):
+        if index >= len(target):
+            target.append(value)
+            continue
+        existing = target[index]
+        if isinstance(existing, dict) and isinstance(value, dict):
+            deep_merge(existing, value)
+        elif isinstance(existing, list) and isinstance(value, list):
+            _merge_lists(existing, value)
+        else:
+            target[index] = value
+
+
+async def execute_plan(
+    plan: QueryPlan,
+    *,
+    variables: Mapping[str, Any],
+    transport: Transport,
+    request_context: RequestContext | None = None,
+    schema: GraphQLSchema | None = None,
+) -> tuple[dict, list[dict]]:
+    """Run ``plan`` and return the merged raw data and the collected errors.
+
+    ``schema`` (the API schema) lets ``requires`` fragments on abstract types match
+    concrete objects; without it only exact type names match.
+    """
+    data: dict = {}
+    if plan.node is None:
+        return data, []
+    run = _Run(variables, transport, request_context or RequestContext(), schema)
+    await run.node(plan.node, [(data, ())])
+    return data, run.errors
+
+
+class _Run:
+    """The state of one plan execution."""
+
+    __slots__ = ("errors", "headers", "schema", "transport", "variables")
+
+    def __init__(
+        self,
+        variables: Mapping[str, Any],
+        transport: Transport,
+        context: RequestContext,
+        schema: GraphQLSchema | None,
+    ) -> None:
+        self.variables = variables
+        self.transport = transport
+        self.headers = context.headers
+        self.schema = schema
+        self.errors: list[dict] = []
+
+    async def node(self, node: PlanNode, targets: list[Target]) -> None:
+        match node:
+            case Fetch():
+                await self.fetch(node, targets)
+            case Flatten(path=path, node=inner):
+                found = _walk(targets, path)
+                if found:
+                    await self.node(inner, found)
+            case Sequence(nodes=nodes):
+                for child in nodes:
+                    await self.node(child, targets)
+            case Parallel(nodes=nodes):
+                await asyncio.gather(*(self.node(child, targets) for child in nodes))
+
+    async def fetch(self, fetch: Fetch, targets: list[Target]) -> None:
+        if fetch.requires is None:
+            await self.root_fetch(fetch, targets)
+        else:
+            await self.entity_fetch(fetch, targets)
+
+    def fetch_variables(self, fetch: Fetch) -> dict[str, Any]:
+        variables = self.variables
+        return {name: variables[name] for name in fetch.variable_usages if name in variables}
+
+    async def root_fetch(self, fetch: Fetch, targets: list[Target]) -> None:
+        body = _body(fetch, self.fetch_variables(fetch))
+        response = await self.send(fetch, body)
+        if isinstance(response, TransportError):
+            prefix = targets[0][1] if len(targets) == 1 else ()
+            for key in _root_response_keys(fetch.operation):
+                self.errors.append(_failure_error(fetch.service, response, (*prefix, key)))
+            return
+        data = response.get("data")
+        if isinstance(data, dict):
+            for obj, _ in targets:
+                deep_merge(obj, data)
+        only = targets[0][1] if len(targets) == 1 else None
+        for error in response.get("errors") or ():
+            self.errors.append(_subgraph_error(fetch.service, error, _prefixed(error, only)))
+
+    async def entity_fetch(self, fetch: Fetch, targets: list[Target]) -> None:
+        assert fetch.requires is not None
+        representations, owners = self.representations(fetch, targets)
+        if not representations:
+            return
+        variables = self.fetch_variables(fetch)
+        variables["representations"] = representations
+        response = await self.send(fetch, _body(fetch, variables))
+        if isinstance(response, TransportError):
+            self.errors.append(_failure_error(fetch.service, response, owners[0][0][1]))
+            return
+        data = response.get("data")
+        entities = data.get("_entities") if isinstance(data, dict) else None
+        if entities is not None and (
+            not isinstance(entities, list) or len(entities) != len(representations)
+        ):
+            bad = TransportError("SUBREQUEST_MALFORMED_RESPONSE", "invalid _entities in response")
+            self.errors.append(_failure_error(fetch.service, bad, owners[0][0][1]))
+            return
+        for entity, owned in zip(entities or (), owners, strict=False):
+            if isinstance(entity, dict):
+                for obj, _ in owned:
+                    deep_merge(obj, entity)
+        for error in response.get("errors") or ():
+            self.errors.append(_subgraph_error(fetch.service, error, _entity_path(error, owners)))
+
+    def representations(
+        self, fetch: Fetch, targets: list[Target]
+    ) -> tuple[list[dict], list[list[Target]]]:
+        assert fetch.requires is not None
+        shape = requires_shape(fetch.requires, self.schema)
+        rewrites = dict(fetch.input_rewrites)
+        representations: list[dict] = []
+        owners: list[list[Target]] = []
+        seen: dict[bytes, int] = {}
+        for target in targets:
+            representation = shape.build(target[0])
+            if representation is None:
+                continue
+            if rewrites:
+                typename = representation.get("__typename")
+                if isinstance(typename, str):
+                    representation["__typename"] = rewrites.get(typename, typename)
+            key = dedup_key(representation)
+            index = seen.get(key)
+            if index is None:
+                seen[key] = len(representations)
+                representations.append(representation)
+                owners.append([target])
+            else:
+                owners[index].append(target)
+        return representations, owners
+
+    async def send(self, fetch: Fetch, body: dict[str, Any]) -> dict | TransportError:
+        try:
+            response = await self.transport.send(fetch.service, body, self.headers)
+        except TransportError as exc:
+            return exc
+        if not _is_graphql_response(response):
+            return TransportError("SUBREQUEST_MALFORMED_RESPONSE", "invalid GraphQL response")
+        return response
+
+
+def _body(fetch: Fetch, variables: dict[str, Any]) -> dict[str, Any]:
+    body: dict[str, Any] = {"query": fetch.operation, "variables": variables}
+    if fetch.operation_name:
+        body["operationName"] = fetch.operation_name
+    return body
+
+
+def _is_graphql_response(response: Any) -> bool:
+    if not isinstance(response, dict):
+        return False
+    data = response.get("data")
+    errors = response.get("errors")
+    return (data is None or isinstance(data, dict)) and (errors is None or isinstance(errors, list))
+
+
+def _walk(targets: list[Target], path: tuple[str, ...]) -> list[Target]:
+    current: list[tuple[Any, Path]] = list(targets)
+    for segment in path:
+        current = _step(current, segment)
+    return [(obj, at) for obj, at in current if isinstance(obj, dict)]
+
+
+def _step(current: list[tuple[Any, Path]], segment: str) -> list[tuple[Any, Path]]:
+    found: list[tuple[Any, Path]] = []
+    if segment == "@":
+        for value, at in current:
+            if isinstance(value, list):
+                found.extend((item, (*at, i)) for i, item in enumerate(value) if item is not None)
+        return found
+    if segment.startswith(_TYPE_CONDITION):
+        name = segment[len(_TYPE_CONDITION) :].strip()
+        return [(v, at) for v, at in current if isinstance(v, dict) and v.get("__typename") == name]
+    for value, at in current:
+        if isinstance(value, dict):
+            child = value.get(segment)
+            if child is not None:
+                found.append((child, (*at, segment)))
+        elif isinstance(value, list):
+            found.extend(_step([(item, (*at, i)) for i, item in enumerate(value)], segment))
+    return found
+
+
+def _root_response_keys(operation: str) -> list[str]:
+    try:
+        document = parse(operation, no_location=True)
+    except Exception:
+        return []
+    keys: list[str] = []
+    for definition in document.definitions:
+        if isinstance(definition, OperationDefinitionNode):
+            for selection in definition.selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    keys.append(selection.alias.value if selection.alias else selection.name.value)
+    return keys
+
+
+def _failure_error(service: str, exc: TransportError, path: Path | None) -> dict:
+    error: dict[str, Any] = {"message": f"HTTP fetch failed from '{service}': {exc.message}"}
+    if path:
+        error["path"] = list(path)
+    error["extensions"] = {"code": exc.code, "serviceName": service}
+    return error
+
+
+def _prefixed(error: Any, prefix: Path | None) -> list | None:
+    path = error.get("path") if isinstance(error, dict) else None
+    if not isinstance(path, list):
+        return None
+    if prefix is None:
+        return None
+    return [*prefix, *path]
+
+
+def _entity_path(error: Any, owners: list[list[Target]]) -> list | None:
+    path = error.get("path") if isinstance(error, dict) else None
+    if not isinstance(path, list) or len(path) < 2 or path[0] != "_entities":
+        return None
+    index = path[1]
+    if not isinstance(index, int) or not 0 <= index < len(owners):
+        return None
+    return [*owners[index][0][1], *path[2:]]
+
+
+def _subgraph_error(service: str, error: Any, path: list | None) -> dict:
+    if not isinstance(error, dict):
+        return {"message": str(error), "extensions": {"serviceName": service}}
+    out: dict[str, Any] = {"message": str(error.get("message", "Subgraph error"))}
+    if path is not None:
+        out["path"] = path
+    extensions = error.get("extensions")
+    out["extensions"] = {
+        **(extensions if isinstance(extensions, dict) else {}),
+        "serviceName": service,
+    }
+    return out

@@ -1,0 +1,118 @@
+"""How the router reaches subgraphs: a transport interface, pooled HTTP and in-process ASGI."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+import httpx
+import orjson
+
+__all__ = [
+    "AsgiTransport",
+    "HttpTransport",
+    "Transport",
+    "TransportError",
+]
+
+_JSON_HEADERS = {
+    "content-type": "application/json",
+    "accept": "application/graphql-response+json, application/json",
+}
+
+
+class TransportError(Exception):
+    """A subgraph request that produced no usable GraphQL response."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class Transport(Protocol):
+    """Sends one GraphQL request body to a named subgraph and returns its parsed response."""
+
+    async def send(self, service: str, body: dict[str, Any], headers: Mapping[str, str]) -> dict:
+        """Return the subgraph's GraphQL response or raise :class:`TransportError`."""
+        ...
+
+
+def _parse_graphql_response(response: httpx.Response) -> dict:
+    try:
+        payload = orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        payload = None
+    # GraphQL-over-HTTP servers may answer a well-formed GraphQL error with a 4xx status.
+    if isinstance(payload, dict) and ("data" in payload or "errors" in payload):
+        return payload
+    if response.status_code >= 300:
+        raise TransportError(
+            "SUBREQUEST_HTTP_ERROR", f"{response.status_code}: {response.reason_phrase}"
+        )
+    raise TransportError("SUBREQUEST_MALFORMED_RESPONSE", "subgraph response is not GraphQL JSON")
+
+
+class _ClientTransport:
+    """Shared send logic over one or more pooled ``httpx.AsyncClient``s."""
+
+    def __init__(self, clients: Mapping[str, tuple[httpx.AsyncClient, str]]) -> None:
+        self._clients = dict(clients)
+
+    async def send(self, service: str, body: dict[str, Any], headers: Mapping[str, str]) -> dict:
+        target = self._clients.get(service)
+        if target is None:
+            raise TransportError("SUBREQUEST_HTTP_ERROR", f"unknown subgraph {service!r}")
+        client, url = target
+        request_headers = {**_JSON_HEADERS, **headers} if headers else _JSON_HEADERS
+        try:
+            response = await client.post(url, content=orjson.dumps(body), headers=request_headers)
+        except httpx.TimeoutException:
+            raise TransportError("SUBREQUEST_HTTP_ERROR", "request timed out") from None
+        except httpx.HTTPError as exc:
+            raise TransportError("SUBREQUEST_HTTP_ERROR", str(exc) or type(exc).__name__) from None
+        return _parse_graphql_response(response)
+
+    async def aclose(self) -> None:
+        """Close every pooled client once."""
+        for client in {id(c): c for c, _ in self._clients.values()}.values():
+            await client.aclose()
+
+
+class HttpTransport(_ClientTransport):
+    """Subgraphs over HTTP through one keep-alive ``httpx.AsyncClient`` shared by all of them."""
+
+    def __init__(
+        self,
+        urls: Mapping[str, str],
+        timeout: float = 30.0,
+        *,
+        max_connections: int = 256,
+        client: httpx.AsyncClient | None = None,
+    ) -> None:
+        shared = client or httpx.AsyncClient(
+            timeout=timeout,
+            limits=httpx.Limits(
+                max_connections=max_connections, max_keepalive_connections=max_connections
+            ),
+        )
+        super().__init__({name: (shared, url) for name, url in urls.items()})
+
+
+class AsgiTransport(_ClientTransport):
+    """Subgraphs as in-process ASGI apps (single-process mode and tests)."""
+
+    def __init__(self, apps: Mapping[str, Any], path: str = "/graphql", timeout: float = 30.0):
+        super().__init__(
+            {
+                name: (
+                    httpx.AsyncClient(
+                        transport=httpx.ASGITransport(app=app),
+                        base_url=f"http://{name}",
+                        timeout=timeout,
+                    ),
+                    f"http://{name}{path}",
+                )
+                for name, app in apps.items()
+            }
+        )
