@@ -1,0 +1,61 @@
+"""Differential check: @apollo/gateway answers every corpus query with the expected data."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from tests.federation.apollo import (
+    ApolloAnswer,
+    CorpusHttpServer,
+    ensure_node_modules,
+    run_apollo,
+    serve_corpus,
+)
+from tests.federation.corpus import Case, CorpusQuery, load_cases, mismatches
+
+__all__: list[str] = []
+
+pytestmark = [
+    pytest.mark.node,
+    pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed"),
+]
+
+CASES = load_cases()
+
+
+@pytest.fixture(scope="module")
+def corpus_server() -> Iterator[CorpusHttpServer]:
+    ensure_node_modules()
+    with serve_corpus({case.name: case for case in CASES}) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def apollo_answers(corpus_server: CorpusHttpServer) -> dict[str, dict[str, ApolloAnswer]]:
+    """One gateway process per case answers all of its queries."""
+    return {case.name: run_apollo(corpus_server, case) for case in CASES}
+
+
+def _params() -> list[object]:
+    params = []
+    for case in CASES:
+        for query in case.queries:
+            marks = []
+            if query.apollo_differs:
+                marks.append(pytest.mark.xfail(strict=True, reason=query.apollo_differs))
+            params.append(pytest.param(case, query, id=query.id, marks=marks))
+    return params
+
+
+@pytest.mark.parametrize(("case", "query"), _params())
+def test_apollo_gateway_answers_corpus_query(
+    apollo_answers: dict[str, dict[str, ApolloAnswer]], case: Case, query: CorpusQuery
+) -> None:
+    answer = apollo_answers[case.name][query.name]
+    problems = mismatches(query, answer.response)
+    assert not problems, "\n".join(problems)
+    if query.calls is not None:
+        assert answer.calls == query.calls
