@@ -9,7 +9,7 @@ from typing import Any
 
 from cross_web import HTTPException as StrawberryHTTPException
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, ORJSONResponse
+from fastapi.responses import JSONResponse
 from graphql import GraphQLError, GraphQLSyntaxError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
@@ -33,10 +33,10 @@ def error_code_for(error: GraphQLError) -> str:
         return str(original.extensions["code"])
     if isinstance(error, GraphQLSyntaxError):
         return ErrorCode.GRAPHQL_PARSE_FAILED
+    if error.message.startswith("Variable '$") and not error.path:
+        return ErrorCode.BAD_USER_INPUT
     if original is not None or error.path:
         return ErrorCode.INTERNAL_SERVER_ERROR
-    if error.message.startswith("Variable '$"):
-        return ErrorCode.BAD_USER_INPUT
     return ErrorCode.GRAPHQL_VALIDATION_FAILED
 
 
@@ -137,9 +137,9 @@ def create_subgraph_app(
         return {"status": "ok"}
 
     @app.get("/ready")
-    async def ready() -> ORJSONResponse:
+    async def ready() -> JSONResponse:
         ok = await runtime.database.ping()
-        return ORJSONResponse({"status": "ready" if ok else "unavailable"}, 200 if ok else 503)
+        return JSONResponse({"status": "ready" if ok else "unavailable"}, 200 if ok else 503)
 
     app.state.runtime = runtime
     return _BodySizeLimit(app, runtime.common.max_body_bytes)
