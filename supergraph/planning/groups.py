@@ -1,0 +1,169 @@
+"""Fetch groups (one future subgraph request each) and their assembly into plan nodes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    NameNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    VariableDefinitionNode,
+    VariableNode,
+    parse,
+    print_ast,
+    visit,
+)
+from graphql.language import Visitor
+
+from supergraph.plan import Fetch, Flatten, OperationKind, Parallel, PlanNode, Sequence
+from supergraph.planning.selections import Tree
+
+__all__ = ["Group", "build_node"]
+
+_REPRESENTATIONS = parse(
+    "query($representations: [_Any!]!) { _entities(representations: $representations) { a } }",
+    no_location=True,
+)
+
+
+@dataclass(eq=False)
+class Group:
+    """Selections bound for one subgraph request, at one response path."""
+
+    id: int
+    service: str
+    path: tuple[str, ...]
+    is_entity: bool
+    parent: Group | None
+    kind: OperationKind = "query"
+    tree: Tree = field(default_factory=Tree)
+    requires: Tree = field(default_factory=Tree)
+    rewrites: dict[str, str] = field(default_factory=dict)
+    after: set[int] = field(default_factory=set)
+    children: list[Group] = field(default_factory=list)
+    uses_requires: bool = False
+
+    def subtree_ids(self) -> set[int]:
+        ids = {self.id}
+        for child in self.children:
+            ids |= child.subtree_ids()
+        return ids
+
+    def subtree_after(self) -> set[int]:
+        after = set(self.after)
+        for child in self.children:
+            after |= child.subtree_after()
+        return after
+
+
+def build_node(group: Group, variables: Mapping[str, VariableDefinitionNode]) -> PlanNode:
+    """The plan for ``group`` followed by its dependents, ordered by their requirements."""
+    own = _fetch_node(group, variables)
+    nodes: list[PlanNode] = [own]
+    for layer in _layers(group.children):
+        children = [build_node(child, variables) for child in layer]
+        nodes.append(children[0] if len(children) == 1 else Parallel(tuple(children)))
+    return sequence(nodes)
+
+
+def sequence(nodes: list[PlanNode]) -> PlanNode:
+    """A Sequence of ``nodes`` with nested Sequences flattened (or the single node)."""
+    flat: list[PlanNode] = []
+    for node in nodes:
+        flat.extend(node.nodes if isinstance(node, Sequence) else (node,))
+    return flat[0] if len(flat) == 1 else Sequence(tuple(flat))
+
+
+def _layers(children: list[Group]) -> list[list[Group]]:
+    """Children grouped so each layer only needs earlier layers' results."""
+    subtrees = {child.id: child.subtree_ids() for child in children}
+    needs: dict[int, set[int]] = {}
+    for child in children:
+        after = child.subtree_after()
+        needs[child.id] = {
+            other.id for other in children if other is not child and after & subtrees[other.id]
+        }
+    layers: list[list[Group]] = []
+    done: set[int] = set()
+    remaining = list(children)
+    while remaining:
+        ready = [child for child in remaining if needs[child.id] <= done]
+        if not ready:
+            raise RuntimeError("cyclic dependencies between fetches")
+        layers.append(ready)
+        done |= {child.id for child in ready}
+        remaining = [child for child in remaining if child.id not in done]
+    return layers
+
+
+def _fetch_node(group: Group, variables: Mapping[str, VariableDefinitionNode]) -> PlanNode:
+    selection = group.tree.to_ast()
+    used = _variables_in(selection)
+    definitions = tuple(variables[name] for name in used if name in variables)
+    if not group.is_entity:
+        operation = OperationDefinitionNode(
+            operation=OperationType(group.kind),
+            variable_definitions=definitions,
+            selection_set=selection,
+            directives=(),
+        )
+        return Fetch(
+            service=group.service,
+            operation=print_ast(DocumentNode(definitions=(operation,))),
+            operation_kind=group.kind,
+            variable_usages=tuple(used),
+        )
+    fetch = Fetch(
+        service=group.service,
+        operation=_entities_operation(selection, definitions),
+        variable_usages=tuple(used),
+        requires=group.requires.to_ast(),
+        input_rewrites=tuple(sorted(group.rewrites.items())),
+    )
+    return Flatten(path=group.path, node=fetch)
+
+
+def _entities_operation(
+    selection: SelectionSetNode, definitions: tuple[VariableDefinitionNode, ...]
+) -> str:
+    template = _REPRESENTATIONS.definitions[0]
+    assert isinstance(template, OperationDefinitionNode)
+    entities = template.selection_set.selections[0]
+    assert isinstance(entities, FieldNode)
+    operation = OperationDefinitionNode(
+        operation=OperationType.QUERY,
+        variable_definitions=(*(template.variable_definitions or ()), *definitions),
+        directives=(),
+        selection_set=SelectionSetNode(
+            selections=(
+                FieldNode(
+                    name=NameNode(value="_entities"),
+                    arguments=entities.arguments,
+                    directives=(),
+                    selection_set=selection,
+                ),
+            )
+        ),
+    )
+    return print_ast(DocumentNode(definitions=(operation,)))
+
+
+class _VariableCollector(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: list[str] = []
+
+    def enter_variable(self, node: VariableNode, *_: object) -> None:
+        if node.name.value not in self.names:
+            self.names.append(node.name.value)
+
+
+def _variables_in(selection: SelectionSetNode) -> list[str]:
+    collector = _VariableCollector()
+    visit(selection, collector)
+    return collector.names

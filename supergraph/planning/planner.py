@@ -1,0 +1,678 @@
+"""The query planner: splits a client operation into subgraph fetches ordered by dependency."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+
+from graphql import (
+    DirectiveNode,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLList,
+    GraphQLNamedType,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    NameNode,
+    OperationDefinitionNode,
+    OperationType,
+    SelectionSetNode,
+    get_named_type,
+    is_abstract_type,
+    is_composite_type,
+    is_object_type,
+    parse,
+    validate,
+)
+
+from supergraph.loading import Supergraph
+from supergraph.plan import OperationKind, Parallel, QueryPlan
+from supergraph.planning.groups import Group, build_node, sequence
+from supergraph.planning.selections import Tree
+
+__all__ = ["PlanningError", "plan_operation", "plan_query"]
+
+_CONDITIONS = frozenset({"skip", "include"})
+_MAX_JUMP_DEPTH = 32
+
+# name -> provided sub-selection (empty when a leaf)
+Provided = dict[str, "Provided"]
+
+
+class PlanningError(Exception):
+    """The operation cannot be planned against this supergraph."""
+
+
+def plan_query(
+    supergraph: Supergraph, query_text: str, operation_name: str | None = None
+) -> QueryPlan:
+    """Parse and validate ``query_text`` against the API schema, then plan it."""
+    try:
+        document = parse(query_text)
+    except GraphQLError as error:
+        raise PlanningError(f"syntax error: {error.message}") from error
+    errors = validate(supergraph.api_schema, document)
+    if errors:
+        raise PlanningError("invalid operation: " + "; ".join(e.message for e in errors))
+    return plan_operation(supergraph, document, operation_name)
+
+
+def plan_operation(
+    supergraph: Supergraph, document: DocumentNode, operation_name: str | None = None
+) -> QueryPlan:
+    """Plan a document already validated against ``supergraph.api_schema``."""
+    operation = _operation(document, operation_name)
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    return _Planner(supergraph, fragments).plan(operation)
+
+
+def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is not None:
+        for operation in operations:
+            if operation.name is not None and operation.name.value == name:
+                return operation
+        raise PlanningError(f"unknown operation named {name!r}")
+    if len(operations) != 1:
+        raise PlanningError("an operation name is required when the document has several")
+    return operations[0]
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """Where planning stands: a group, its selection at this position, the type and path."""
+
+    group: Group
+    tree: Tree
+    type_name: str
+    graph: str
+    path: tuple[str, ...]
+    provided: Provided | None = None
+    conditions: tuple[DirectiveNode, ...] = ()
+    allow_requires: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """Where a field can be fetched through an entity jump."""
+
+    graph: str
+    entity_type: str
+    key: SelectionSetNode
+    rewrite: bool
+    requires: SelectionSetNode | None
+
+
+@dataclass
+class _Planner:
+    supergraph: Supergraph
+    fragments: Mapping[str, FragmentDefinitionNode]
+    roots: list[Group] = field(default_factory=list)
+    entity_groups: dict[tuple[object, ...], Group] = field(default_factory=dict)
+    recorders: list[set[int]] = field(default_factory=list)
+    next_id: int = 0
+    depth: int = 0
+
+    def plan(self, operation: OperationDefinitionNode) -> QueryPlan:
+        kind: OperationKind = operation.operation.value
+        root_type = self.supergraph.api_schema.get_root_type(operation.operation)
+        if root_type is None:
+            raise PlanningError(f"the schema has no {kind} type")
+        self._plan_root(kind, root_type.name, operation.selection_set, ())
+        variables = {v.variable.name.value: v for v in operation.variable_definitions or ()}
+        nodes = [build_node(group, variables) for group in self.roots]
+        if not nodes:
+            return QueryPlan(node=None)
+        if len(nodes) == 1:
+            return QueryPlan(node=nodes[0])
+        if operation.operation is OperationType.MUTATION:
+            return QueryPlan(node=sequence(nodes))
+        return QueryPlan(node=Parallel(tuple(nodes)))
+
+    # --- root fields ------------------------------------------------------------------
+
+    def _plan_root(
+        self,
+        kind: OperationKind,
+        root_type: str,
+        selection_set: SelectionSetNode,
+        conditions: tuple[DirectiveNode, ...],
+    ) -> None:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                self._plan_root_field(kind, root_type, selection, conditions)
+                continue
+            fragment = self._fragment(selection)
+            if fragment is None:
+                continue
+            directives, sub = fragment
+            self._plan_root(kind, root_type, sub, conditions + directives)
+
+    def _plan_root_field(
+        self,
+        kind: OperationKind,
+        root_type: str,
+        node: FieldNode,
+        conditions: tuple[DirectiveNode, ...],
+    ) -> None:
+        if node.name.value.startswith("__"):
+            return
+        model = self.supergraph.types[root_type].fields[node.name.value]
+        graph = self._choose_root_graph(kind, root_type, node, model.resolvers)
+        group = self._root_group(kind, graph)
+        tree = group.tree.fragment(None, conditions) if conditions else group.tree
+        context = _Context(group, tree, root_type, graph, ())
+        self._plan_field(context, node)
+
+    def _choose_root_graph(
+        self, kind: OperationKind, root_type: str, node: FieldNode, resolvers: frozenset[str]
+    ) -> str:
+        if not resolvers:
+            raise PlanningError(f"no subgraph resolves {root_type}.{node.name.value}")
+        ordered = self._ordered(resolvers)
+        recent = self.roots[-1:] if kind == "mutation" else self.roots
+        existing = {group.service for group in recent}
+        for graph in ordered:
+            if graph in existing:
+                return graph
+        field_type = self._field_def(root_type, node.name.value).type
+        named = get_named_type(field_type).name
+        return max(
+            ordered,
+            key=lambda graph: self._coverage(graph, named, node.selection_set, 3),
+        )
+
+    def _root_group(self, kind: OperationKind, graph: str) -> Group:
+        if kind == "mutation":
+            if self.roots and self.roots[-1].service == graph:
+                return self.roots[-1]
+        else:
+            for group in self.roots:
+                if group.service == graph:
+                    return group
+        group = Group(self._new_id(), graph, (), is_entity=False, parent=None, kind=kind)
+        self.roots.append(group)
+        return group
+
+    # --- selections -------------------------------------------------------------------
+
+    def _plan_selections(self, context: _Context, selection_set: SelectionSetNode) -> None:
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                self._plan_field(context, selection)
+                continue
+            type_condition = self._type_condition(selection)
+            fragment = self._fragment(selection)
+            if fragment is None:
+                continue
+            directives, sub = fragment
+            self._plan_fragment(context, type_condition or context.type_name, directives, sub)
+
+    def _type_condition(self, selection: object) -> str | None:
+        if isinstance(selection, InlineFragmentNode):
+            condition = selection.type_condition
+            return condition.name.value if condition else None
+        if isinstance(selection, FragmentSpreadNode):
+            return self.fragments[selection.name.value].type_condition.name.value
+        return None
+
+    def _fragment(
+        self, selection: object
+    ) -> tuple[tuple[DirectiveNode, ...], SelectionSetNode] | None:
+        if isinstance(selection, InlineFragmentNode):
+            return _conditions(selection.directives), selection.selection_set
+        if isinstance(selection, FragmentSpreadNode):
+            definition = self.fragments[selection.name.value]
+            return _conditions(selection.directives), definition.selection_set
+        return None
+
+    def _plan_fragment(
+        self,
+        context: _Context,
+        type_condition: str,
+        directives: tuple[DirectiveNode, ...],
+        selection_set: SelectionSetNode,
+    ) -> None:
+        schema = self.supergraph.api_schema
+        parent = schema.get_type(context.type_name)
+        if type_condition == context.type_name or is_object_type(parent):
+            inner = context.tree.fragment(None, directives) if directives else context.tree
+            conditions = context.conditions + directives
+            self._plan_selections(
+                replace(context, tree=inner, conditions=conditions), selection_set
+            )
+            return
+        for runtime in self._runtime_types(context, type_condition):
+            inner = context.tree.fragment(runtime, directives)
+            child = replace(
+                context,
+                tree=inner,
+                type_name=runtime,
+                conditions=context.conditions + directives,
+            )
+            self._plan_selections(child, selection_set)
+
+    def _runtime_types(self, context: _Context, type_condition: str) -> list[str]:
+        """Object types of ``type_condition`` this graph can return at this position."""
+        schema = self.supergraph.api_schema
+        condition = schema.get_type(type_condition)
+        parent = schema.get_type(context.type_name)
+        assert condition is not None and parent is not None
+        wanted = _possible(schema, condition)
+        return [
+            name
+            for name in _possible(schema, parent)
+            if name in wanted
+            and self.supergraph.graph_knows_member(context.graph, context.type_name, name)
+        ]
+
+    def _plan_field(self, context: _Context, node: FieldNode) -> None:
+        name = node.name.value
+        if name == "__typename":
+            context.tree.field(name, alias=_alias(node), directives=_conditions(node.directives))
+            return
+        if self._is_local(context, name):
+            self._add_local_field(context, node)
+            return
+        if self._explodes(context):
+            for runtime in self._runtime_types(context, context.type_name):
+                inner = context.tree.fragment(runtime)
+                self._plan_field(replace(context, tree=inner, type_name=runtime), node)
+            return
+        self._jump(context, node)
+
+    def _explodes(self, context: _Context) -> bool:
+        """Abstract positions split per runtime type unless the graph sees an object there."""
+        schema = self.supergraph.api_schema
+        if not is_abstract_type(schema.get_type(context.type_name)):
+            return False
+        return not self.supergraph.types[context.type_name].is_interface_object_in(context.graph)
+
+    def _is_local(self, context: _Context, name: str) -> bool:
+        """Whether the current fetch can return ``name`` at this position by itself."""
+        if name == "__typename":
+            return True
+        if context.provided is not None and name in context.provided:
+            return True
+        if not self._resolves(context.graph, context.type_name, name, context.allow_requires):
+            return False
+        if not self._explodes(context):
+            return True
+        return all(
+            self._resolves(context.graph, runtime, name, False)
+            for runtime in self._runtime_types(context, context.type_name)
+        )
+
+    def _resolves(self, graph: str, type_name: str, name: str, allow_requires: bool) -> bool:
+        model = self.supergraph.types[type_name]
+        field_model = model.fields.get(name)
+        if field_model is None:
+            return False
+        if graph in field_model.resolvers:
+            definition = field_model.definitions.get(graph)
+            return allow_requires or definition is None or definition.requires is None
+        return any(name in _top_level_names(key) for key in model.keys_in(graph, resolvable=False))
+
+    def _add_local_field(self, context: _Context, node: FieldNode) -> None:
+        definition = self._field_def(context.type_name, node.name.value)
+        named = get_named_type(definition.type)
+        item = context.tree.field(
+            node.name.value,
+            alias=_alias(node),
+            arguments=tuple(node.arguments or ()),
+            directives=_conditions(node.directives),
+            composite=is_composite_type(named),
+        )
+        if item.sub is None or node.selection_set is None:
+            return
+        if is_abstract_type(named):
+            item.sub.field("__typename", first=True)
+        child = _Context(
+            group=context.group,
+            tree=item.sub,
+            type_name=named.name,
+            graph=context.graph,
+            path=context.path + (item.response_key,) + ("@",) * _list_depth(definition.type),
+            provided=self._child_provided(context, node.name.value),
+        )
+        self._plan_selections(child, node.selection_set)
+
+    def _child_provided(self, context: _Context, name: str) -> Provided | None:
+        if context.provided is not None and name in context.provided:
+            return context.provided[name] or None
+        field_model = self.supergraph.types[context.type_name].fields.get(name)
+        definition = field_model.definitions.get(context.graph) if field_model else None
+        if definition is None or definition.provides is None:
+            return None
+        return _provided_map(definition.provides)
+
+    # --- entity jumps -----------------------------------------------------------------
+
+    def _jump(self, context: _Context, node: FieldNode) -> Group:
+        """Fetch ``node`` from another subgraph (or the same, after its @requires)."""
+        if self.depth > _MAX_JUMP_DEPTH:
+            raise PlanningError(f"cannot plan {context.type_name}.{node.name.value}: no route")
+        target = self._choose_target(context, node.name.value)
+        if target is None:
+            raise PlanningError(
+                f"cannot plan {context.type_name}.{node.name.value}: no subgraph can resolve it"
+                f" from {context.graph!r}"
+            )
+        self.depth += 1
+        try:
+            return self._jump_to(context, node, target)
+        finally:
+            self.depth -= 1
+
+    def _jump_to(self, context: _Context, node: FieldNode, target: _Target) -> Group:
+        group = self._entity_group(context, target.graph, target.requires is not None)
+        representation = group.requires.fragment(context.type_name)
+        representation.field("__typename", first=True)
+        context.tree.added_field("__typename", first=True)
+        after = self._require(context, target.key, representation)
+        if target.requires is not None:
+            after |= self._require(context, target.requires, representation)
+        group.after |= after - {group.id}
+        if target.rewrite:
+            group.rewrites[context.type_name] = target.entity_type
+        tree = group.tree.fragment(target.entity_type)
+        for directive in context.conditions:
+            tree = tree.fragment(None, (directive,))
+        entity_context = _Context(
+            group=group,
+            tree=tree,
+            type_name=target.entity_type,
+            graph=target.graph,
+            path=context.path,
+            allow_requires=target.requires is not None,
+        )
+        self._plan_field(entity_context, node)
+        return group
+
+    def _choose_target(self, context: _Context, name: str) -> _Target | None:
+        candidates = self._targets(context, name)
+        if not candidates:
+            return None
+        graphs = list(self.supergraph.graphs.values())
+        order = {g.name: i for i, g in enumerate(graphs)}
+
+        def score(target: _Target) -> tuple[int, int, int, int]:
+            existing = self._existing_group(context, target.graph, target.requires is not None)
+            return (
+                0 if existing else 1,
+                0 if self._available(context, target.key) else 1,
+                1 if target.requires is not None else 0,
+                order.get(target.graph, 0),
+            )
+
+        return min(candidates, key=score)
+
+    def _targets(self, context: _Context, name: str) -> list[_Target]:
+        model = self.supergraph.types[context.type_name]
+        field_model = model.fields[name]
+        targets: list[_Target] = []
+        for graph in self._ordered(field_model.resolvers):
+            definition = field_model.definitions.get(graph)
+            requires = definition.requires if definition else None
+            if graph == context.graph and requires is None:
+                continue
+            targets.extend(
+                _Target(graph, context.type_name, key, False, requires)
+                for key in self._pick_keys(context, model.keys_in(graph))
+            )
+        if targets:
+            return targets
+        return self._interface_object_targets(context, name)
+
+    def _interface_object_targets(self, context: _Context, name: str) -> list[_Target]:
+        schema = self.supergraph.api_schema
+        object_type = schema.get_type(context.type_name)
+        if not isinstance(object_type, GraphQLObjectType):
+            return []
+        targets: list[_Target] = []
+        for interface in object_type.interfaces:
+            model = self.supergraph.types[interface.name]
+            field_model = model.fields.get(name)
+            if field_model is None:
+                continue
+            for graph in self._ordered(field_model.resolvers):
+                if not model.is_interface_object_in(graph):
+                    continue
+                definition = field_model.definitions.get(graph)
+                requires = definition.requires if definition else None
+                targets.extend(
+                    _Target(graph, interface.name, key, True, requires)
+                    for key in self._pick_keys(context, model.keys_in(graph))
+                )
+        return targets
+
+    def _pick_keys(
+        self, context: _Context, keys: tuple[SelectionSetNode, ...]
+    ) -> list[SelectionSetNode]:
+        available = [key for key in keys if self._available(context, key)]
+        return available[:1] or list(keys[:1])
+
+    def _available(self, context: _Context, selection_set: SelectionSetNode) -> bool:
+        """Whether the current fetch can return all of ``selection_set`` here."""
+        for selection in selection_set.selections:
+            if not isinstance(selection, FieldNode):
+                continue
+            if not self._is_local(context, selection.name.value):
+                return False
+            if selection.selection_set is None or selection.name.value == "__typename":
+                continue
+            definition = self._field_def(context.type_name, selection.name.value)
+            child = _Context(
+                group=context.group,
+                tree=Tree(),
+                type_name=get_named_type(definition.type).name,
+                graph=context.graph,
+                path=context.path,
+                provided=self._child_provided(context, selection.name.value),
+            )
+            if not self._available(child, selection.selection_set):
+                return False
+        return True
+
+    def _existing_group(self, context: _Context, graph: str, requires: bool) -> Group | None:
+        return self.entity_groups.get((graph, context.path, context.group.id, requires))
+
+    def _entity_group(self, context: _Context, graph: str, requires: bool) -> Group:
+        group = self._existing_group(context, graph, requires)
+        if group is None:
+            group = Group(self._new_id(), graph, context.path, is_entity=True, parent=context.group)
+            context.group.children.append(group)
+            self.entity_groups[(graph, context.path, context.group.id, requires)] = group
+        for recorder in self.recorders:
+            recorder.add(group.id)
+        return group
+
+    def _require(
+        self, context: _Context, selection_set: SelectionSetNode, representation: Tree
+    ) -> set[int]:
+        """Fetch ``selection_set`` here into the objects; copy it into the representation.
+
+        Returns the groups that must run before the representation can be built.
+        """
+        needed: set[int] = set()
+        for selection in selection_set.selections:
+            if isinstance(selection, InlineFragmentNode):
+                needed |= self._require_fragment(context, selection, representation)
+                continue
+            if not isinstance(selection, FieldNode):
+                continue
+            needed |= self._require_field(context, selection, representation)
+        return needed
+
+    def _require_fragment(
+        self, context: _Context, fragment: InlineFragmentNode, representation: Tree
+    ) -> set[int]:
+        condition = fragment.type_condition
+        name = condition.name.value if condition else context.type_name
+        if name == context.type_name:
+            return self._require(context, fragment.selection_set, representation)
+        needed: set[int] = set()
+        for runtime in self._runtime_types(context, name):
+            inner = replace(context, tree=context.tree.fragment(runtime), type_name=runtime)
+            needed |= self._require(inner, fragment.selection_set, representation.fragment(runtime))
+        return needed
+
+    def _require_field(
+        self, context: _Context, selection: FieldNode, representation: Tree
+    ) -> set[int]:
+        name = selection.name.value
+        arguments = tuple(selection.arguments or ())
+        composite = selection.selection_set is not None
+        if name == "__typename":
+            context.tree.added_field(name, first=True)
+            representation.field(name, first=True)
+            return set()
+        if not self._is_local(context, name):
+            with self._recording() as needed:
+                plain = FieldNode(
+                    name=NameNode(value=name),
+                    arguments=arguments,
+                    directives=(),
+                    selection_set=selection.selection_set,
+                )
+                self._jump(context, plain)
+            copied = representation.field(name, arguments=arguments, composite=composite)
+            if selection.selection_set is not None:
+                _copy_into(selection.selection_set, copied.sub)
+            return needed
+        item = context.tree.added_field(name, arguments=arguments, composite=composite)
+        copy = representation.field(
+            name, alias=item.alias, arguments=arguments, composite=composite
+        )
+        if item.sub is None or copy.sub is None or selection.selection_set is None:
+            return set()
+        definition = self._field_def(context.type_name, name)
+        named = get_named_type(definition.type)
+        if is_abstract_type(named):
+            item.sub.field("__typename", first=True)
+        child = _Context(
+            group=context.group,
+            tree=item.sub,
+            type_name=named.name,
+            graph=context.graph,
+            path=context.path + (item.response_key,) + ("@",) * _list_depth(definition.type),
+            provided=self._child_provided(context, name),
+        )
+        return self._require(child, selection.selection_set, copy.sub)
+
+    @contextmanager
+    def _recording(self) -> Iterator[set[int]]:
+        recorded: set[int] = set()
+        self.recorders.append(recorded)
+        try:
+            yield recorded
+        finally:
+            self.recorders.remove(recorded)
+
+    # --- helpers ----------------------------------------------------------------------
+
+    def _field_def(self, type_name: str, name: str) -> GraphQLField:
+        parent = self.supergraph.api_schema.get_type(type_name)
+        fields = getattr(parent, "fields", None)
+        if fields is not None and name in fields:
+            return fields[name]
+        supergraph_type = self.supergraph.supergraph_schema.get_type(type_name)
+        return supergraph_type.fields[name]  # type: ignore[union-attr]
+
+    def _ordered(self, graphs: frozenset[str]) -> list[str]:
+        return [g.name for g in self.supergraph.graphs.values() if g.name in graphs]
+
+    def _coverage(
+        self, graph: str, type_name: str, selection_set: SelectionSetNode | None, depth: int
+    ) -> int:
+        """How many selected fields ``graph`` can return without another fetch."""
+        model = self.supergraph.types.get(type_name)
+        if selection_set is None or model is None or depth == 0:
+            return 0
+        count = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                field_model = model.fields.get(selection.name.value)
+                if field_model is None or graph not in field_model.resolvers:
+                    continue
+                named = get_named_type(self._field_def(type_name, selection.name.value).type)
+                count += 1 + self._coverage(graph, named.name, selection.selection_set, depth - 1)
+                continue
+            fragment = self._fragment(selection)
+            if fragment is not None:
+                condition = self._type_condition(selection) or type_name
+                count += self._coverage(graph, condition, fragment[1], depth)
+        return count
+
+    def _new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id
+
+
+def _possible(schema: GraphQLSchema, type_: GraphQLNamedType) -> list[str]:
+    if is_abstract_type(type_):
+        return [t.name for t in schema.get_possible_types(type_)]
+    return [type_.name]
+
+
+def _alias(node: FieldNode) -> str | None:
+    return node.alias.value if node.alias else None
+
+
+def _conditions(directives: object) -> tuple[DirectiveNode, ...]:
+    return tuple(d for d in directives or () if d.name.value in _CONDITIONS)  # type: ignore[attr-defined]
+
+
+def _list_depth(type_: GraphQLOutputType) -> int:
+    depth = 0
+    while isinstance(type_, GraphQLNonNull | GraphQLList):
+        if isinstance(type_, GraphQLList):
+            depth += 1
+        type_ = type_.of_type
+    return depth
+
+
+def _top_level_names(selection_set: SelectionSetNode) -> set[str]:
+    return {s.name.value for s in selection_set.selections if isinstance(s, FieldNode)}
+
+
+def _provided_map(selection_set: SelectionSetNode) -> Provided:
+    provided: Provided = {}
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            entry = provided.setdefault(selection.name.value, {})
+            if selection.selection_set is not None:
+                entry.update(_provided_map(selection.selection_set))
+        elif isinstance(selection, InlineFragmentNode):
+            provided.update(_provided_map(selection.selection_set))
+    return provided
+
+
+def _copy_into(selection_set: SelectionSetNode, tree: Tree | None) -> None:
+    if tree is None:
+        return
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            item = tree.field(
+                selection.name.value,
+                arguments=tuple(selection.arguments or ()),
+                composite=selection.selection_set is not None,
+            )
+            if selection.selection_set is not None:
+                _copy_into(selection.selection_set, item.sub)
+        elif isinstance(selection, InlineFragmentNode):
+            condition = selection.type_condition
+            _copy_into(
+                selection.selection_set,
+                tree.fragment(condition.name.value if condition else None),
+            )
