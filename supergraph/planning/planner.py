@@ -375,11 +375,13 @@ class _Planner:
             self.depth -= 1
 
     def _jump_to(self, context: _Context, node: FieldNode, target: _Target) -> Group:
-        group = self._entity_group(context, target.graph, target.requires is not None)
+        group = self._entity_group(context, target.graph)
         representation = group.requires.fragment(context.type_name)
+        before = set(context.tree.items)
+        after = self._require(context, target.key, representation)
+        context.tree.move_to_front([key for key in context.tree.items if key not in before])
         representation.field("__typename", first=True)
         context.tree.added_field("__typename", first=True)
-        after = self._require(context, target.key, representation)
         if target.requires is not None:
             after |= self._require(context, target.requires, representation)
         group.after |= after - {group.id}
@@ -407,7 +409,7 @@ class _Planner:
         order = {g.name: i for i, g in enumerate(graphs)}
 
         def score(target: _Target) -> tuple[int, int, int, int]:
-            existing = self._existing_group(context, target.graph, target.requires is not None)
+            existing = self._existing_group(context, target.graph)
             return (
                 0 if existing else 1,
                 0 if self._available(context, target.key) else 1,
@@ -484,15 +486,15 @@ class _Planner:
                 return False
         return True
 
-    def _existing_group(self, context: _Context, graph: str, requires: bool) -> Group | None:
-        return self.entity_groups.get((graph, context.path, context.group.id, requires))
+    def _existing_group(self, context: _Context, graph: str) -> Group | None:
+        return self.entity_groups.get((graph, context.path, context.group.id))
 
-    def _entity_group(self, context: _Context, graph: str, requires: bool) -> Group:
-        group = self._existing_group(context, graph, requires)
+    def _entity_group(self, context: _Context, graph: str) -> Group:
+        group = self._existing_group(context, graph)
         if group is None:
             group = Group(self._new_id(), graph, context.path, is_entity=True, parent=context.group)
             context.group.children.append(group)
-            self.entity_groups[(graph, context.path, context.group.id, requires)] = group
+            self.entity_groups[(graph, context.path, context.group.id)] = group
         for recorder in self.recorders:
             recorder.add(group.id)
         return group

@@ -55,6 +55,11 @@ class FragmentItem:
     directives: tuple[DirectiveNode, ...]
     sub: Tree
 
+    def move_to_front(self, keys: list[tuple[str, ...]]) -> None:
+        """Put these items first (keys an entity jump added read best up front)."""
+        front = {key: self.items[key] for key in keys}
+        self.items = {**front, **{k: v for k, v in self.items.items() if k not in front}}
+
     def to_ast(self, inherited: frozenset[tuple[str, ...]] = frozenset()) -> InlineFragmentNode:
         condition = self.type_condition
         return InlineFragmentNode(
@@ -127,6 +132,11 @@ class Tree:
         item = FragmentItem(type_condition, directives, Tree())
         self._insert(key, item, False)
         return item.sub
+
+    def move_to_front(self, keys: list[tuple[str, ...]]) -> None:
+        """Put these items first (keys an entity jump added read best up front)."""
+        front = {key: self.items[key] for key in keys}
+        self.items = {**front, **{k: v for k, v in self.items.items() if k not in front}}
 
     def to_ast(self, inherited: frozenset[tuple[str, ...]] = frozenset()) -> SelectionSetNode:
         """The selection set; leaves an enclosing level already selects are left out."""
