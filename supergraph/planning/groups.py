@@ -64,11 +64,18 @@ class Group:
 def build_node(group: Group, variables: Mapping[str, VariableDefinitionNode]) -> PlanNode:
     """The plan for ``group`` followed by its dependents, ordered by their requirements."""
     own = _fetch_node(group, variables)
-    nodes: list[PlanNode] = [own]
-    for layer in _layers(group.children):
-        children = [build_node(child, variables) for child in layer]
-        nodes.append(children[0] if len(children) == 1 else Parallel(tuple(children)))
-    return sequence(nodes)
+    if not group.children:
+        return own
+    subtrees = {child.id: child.subtree_ids() for child in group.children}
+    needs: dict[int, set[int]] = {}
+    for child in group.children:
+        after = child.subtree_after()
+        needs[child.id] = {
+            other.id
+            for other in group.children
+            if other is not child and after & subtrees[other.id]
+        }
+    return sequence([own, _arrange(group.children, needs, variables)])
 
 
 def sequence(nodes: list[PlanNode]) -> PlanNode:
@@ -79,26 +86,52 @@ def sequence(nodes: list[PlanNode]) -> PlanNode:
     return flat[0] if len(flat) == 1 else Sequence(tuple(flat))
 
 
-def _layers(children: list[Group]) -> list[list[Group]]:
-    """Children grouped so each layer only needs earlier layers' results."""
-    subtrees = {child.id: child.subtree_ids() for child in children}
-    needs: dict[int, set[int]] = {}
-    for child in children:
-        after = child.subtree_after()
-        needs[child.id] = {
-            other.id for other in children if other is not child and after & subtrees[other.id]
-        }
-    layers: list[list[Group]] = []
-    done: set[int] = set()
-    remaining = list(children)
-    while remaining:
-        ready = [child for child in remaining if needs[child.id] <= done]
-        if not ready:
-            raise RuntimeError("cyclic dependencies between fetches")
-        layers.append(ready)
-        done |= {child.id for child in ready}
-        remaining = [child for child in remaining if child.id not in done]
-    return layers
+def parallel(nodes: list[PlanNode]) -> PlanNode:
+    """A Parallel of ``nodes`` with nested Parallels flattened (or the single node)."""
+    flat: list[PlanNode] = []
+    for node in nodes:
+        flat.extend(node.nodes if isinstance(node, Parallel) else (node,))
+    return flat[0] if len(flat) == 1 else Parallel(tuple(flat))
+
+
+def _arrange(
+    groups: list[Group],
+    needs: Mapping[int, set[int]],
+    variables: Mapping[str, VariableDefinitionNode],
+) -> PlanNode:
+    """Run independent groups in parallel; a group needing one branch only follows it there."""
+    heads = [group for group in groups if not needs[group.id]]
+    if not heads:
+        raise RuntimeError("cyclic dependencies between fetches")
+    branch_of = {head.id: head.id for head in heads}
+    followers: dict[int, list[Group]] = {head.id: [] for head in heads}
+    rest = [group for group in groups if needs[group.id]]
+    placed = True
+    while placed:
+        placed = False
+        for group in list(rest):
+            if not needs[group.id] <= branch_of.keys():
+                continue
+            branches = {branch_of[n] for n in needs[group.id]}
+            if len(branches) != 1:
+                continue
+            branch = branches.pop()
+            followers[branch].append(group)
+            branch_of[group.id] = branch
+            rest.remove(group)
+            placed = True
+    nodes: list[PlanNode] = []
+    for head in heads:
+        node = build_node(head, variables)
+        chain = followers[head.id]
+        if chain:
+            chain_needs = {g.id: needs[g.id] - {head.id} for g in chain}
+            node = sequence([node, _arrange(chain, chain_needs, variables)])
+        nodes.append(node)
+    if not rest:
+        return parallel(nodes)
+    rest_needs = {g.id: needs[g.id] - branch_of.keys() for g in rest}
+    return sequence([parallel(nodes), _arrange(rest, rest_needs, variables)])
 
 
 def _fetch_node(group: Group, variables: Mapping[str, VariableDefinitionNode]) -> PlanNode:

@@ -34,8 +34,8 @@ from graphql import (
 )
 
 from supergraph.loading import Supergraph
-from supergraph.plan import OperationKind, Parallel, QueryPlan
-from supergraph.planning.groups import Group, build_node, sequence
+from supergraph.plan import OperationKind, QueryPlan
+from supergraph.planning.groups import Group, build_node, parallel, sequence
 from supergraph.planning.selections import Tree
 
 __all__ = ["PlanningError", "plan_operation", "plan_query"]
@@ -137,7 +137,7 @@ class _Planner:
             return QueryPlan(node=nodes[0])
         if operation.operation is OperationType.MUTATION:
             return QueryPlan(node=sequence(nodes))
-        return QueryPlan(node=Parallel(tuple(nodes)))
+        return QueryPlan(node=parallel(nodes))
 
     # --- root fields ------------------------------------------------------------------
 
