@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graphql import FieldNode, GraphQLError, InlineFragmentNode, SelectionSetNode, parse
 from graphql.language import OperationDefinitionNode
 
-__all__ = ["FieldSetTarget", "base_type_name", "resolve_field_set"]
+__all__ = ["FieldSetTarget", "Leaf", "ResolvedFieldSet", "base_type_name", "resolve_field_set"]
 
 
 @dataclass(frozen=True)
@@ -17,6 +17,23 @@ class FieldSetTarget:
 
     type_name: str
     field_name: str
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """A selected field without sub-selection, with the fields selected above it."""
+
+    target: FieldSetTarget
+    ancestors: tuple[FieldSetTarget, ...]
+
+
+@dataclass
+class ResolvedFieldSet:
+    """Every field a field set selects, its leaves, and a message per invalid selection."""
+
+    targets: list[FieldSetTarget] = field(default_factory=list)
+    leaves: list[Leaf] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
 
 def base_type_name(type_ref: str) -> str:
@@ -40,20 +57,20 @@ def resolve_field_set(
     parent: str,
     field_type: FieldTypeLookup,
     implementations: Implementations,
-) -> tuple[list[FieldSetTarget], list[str]]:
+) -> ResolvedFieldSet:
     """The fields `fields` selects from type `parent`, and a message per invalid selection.
 
     `field_type(type, field)` gives a field's printed type or None when the field does not
     exist; interface fields also target the same field on every implementation.
     """
+    result = ResolvedFieldSet()
     try:
         selection_set = _parse(fields)
     except GraphQLError as error:
-        return [], [f"invalid field set syntax ({error.message})"]
-    targets: list[FieldSetTarget] = []
-    errors: list[str] = []
-    _walk(selection_set, parent, field_type, implementations, targets, errors)
-    return targets, errors
+        result.errors.append(f"invalid field set syntax ({error.message})")
+        return result
+    _walk(selection_set, parent, field_type, implementations, result, ())
+    return result
 
 
 def _walk(
@@ -61,28 +78,40 @@ def _walk(
     parent: str,
     field_type: FieldTypeLookup,
     implementations: Implementations,
-    targets: list[FieldSetTarget],
-    errors: list[str],
+    result: ResolvedFieldSet,
+    ancestors: tuple[FieldSetTarget, ...],
 ) -> None:
     for selection in selection_set.selections:
         if isinstance(selection, InlineFragmentNode):
             condition = selection.type_condition.name.value if selection.type_condition else parent
-            _walk(selection.selection_set, condition, field_type, implementations, targets, errors)
+            _walk(
+                selection.selection_set, condition, field_type, implementations, result, ancestors
+            )
             continue
         if not isinstance(selection, FieldNode):
-            errors.append("fragment spreads are not allowed in field sets")
+            result.errors.append("fragment spreads are not allowed in field sets")
             continue
         name = selection.name.value
         if name == "__typename":
             continue
         type_ref = field_type(parent, name)
         if type_ref is None:
-            errors.append(f'Cannot query field "{name}" on type "{parent}"')
+            result.errors.append(f'Cannot query field "{name}" on type "{parent}"')
             continue
-        targets.append(FieldSetTarget(parent, name))
+        target = FieldSetTarget(parent, name)
+        result.targets.append(target)
         for implementation in implementations.get(parent, ()):
             if field_type(implementation, name) is not None:
-                targets.append(FieldSetTarget(implementation, name))
-        if selection.selection_set is not None:
-            child = base_type_name(type_ref)
-            _walk(selection.selection_set, child, field_type, implementations, targets, errors)
+                result.targets.append(FieldSetTarget(implementation, name))
+        if selection.selection_set is None:
+            result.leaves.append(Leaf(target, ancestors))
+            continue
+        child = base_type_name(type_ref)
+        _walk(
+            selection.selection_set,
+            child,
+            field_type,
+            implementations,
+            result,
+            (*ancestors, target),
+        )

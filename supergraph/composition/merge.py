@@ -445,7 +445,6 @@ class _Merger:
                 f"Type of {what} is incompatible across subgraphs: it has "
                 + self._distribution(sources, dest)
             )
-            return None, False
         return dest, all_equal
 
     def _distribution(

@@ -39,7 +39,7 @@ from graphql import (
 )
 from graphql.language import TypeDefinitionNode, TypeExtensionNode
 
-from .fieldsets import FieldSetTarget, base_type_name, resolve_field_set
+from .fieldsets import FieldSetTarget, Leaf, base_type_name, resolve_field_set
 from .model import (
     BUILTIN_SCALARS,
     Applied,
@@ -106,6 +106,7 @@ class _Context:
     errors: list[str]
     federation_1: bool = False
     interface_objects: set[str] = field(default_factory=set)
+    external_checks: list[tuple[str, str, Leaf]] = field(default_factory=list)
 
     def canonical(self, directive: ConstDirectiveNode) -> str:
         return self.directive_names.get(directive.name.value, "")
@@ -142,6 +143,7 @@ def normalize_subgraph(definition: SubgraphDefinition) -> tuple[Subgraph | None,
     context.raw.setdefault("Query", _Raw("object"))
     types = _build_types(context)
     _check_references(types, context)
+    _check_externals(types, context)
     subgraph = Subgraph(
         name=definition.name,
         url=definition.url,
@@ -292,26 +294,27 @@ def _bool_arg(directive: ConstDirectiveNode, name: str) -> bool | None:
 
 
 def _resolve(
-    context: _Context, directive: ConstDirectiveNode, label: str, parent: str
+    context: _Context, directive: ConstDirectiveNode, label: str, parent: str, where: str
 ) -> list[FieldSetTarget]:
     fields = _string_arg(directive, "fields")
+    prefix = f'[{context.name}] On {where}, for @{label}(fields: "{fields}")'
     if fields is None:
-        context.errors.append(f'[{context.name}] On type "{parent}", @{label} has no "fields"')
+        context.errors.append(f"[{context.name}] On {where}, @{label} has no fields argument")
         return []
-    targets, errors = resolve_field_set(
+    resolved = resolve_field_set(
         fields, parent, _field_type_lookup(context), _implementations(context)
     )
-    for error in errors:
-        context.errors.append(
-            f'[{context.name}] On type "{parent}", for @{label}(fields: "{fields}"): {error}'
-            + (
+    for error in resolved.errors:
+        hint = ""
+        if error.startswith("Cannot query"):
+            hint = (
                 " (the field should either be added to this subgraph or, if it should not be"
                 " resolved by this subgraph, you need to add it to this subgraph with @external)"
-                if error.startswith("Cannot query")
-                else ""
             )
-        )
-    return targets
+        context.errors.append(f"{prefix}: {error}{hint}.")
+    if label != "key":
+        context.external_checks.extend((prefix, label, leaf) for leaf in resolved.leaves)
+    return resolved.targets
 
 
 def _collect_traits(context: _Context) -> _Traits:
@@ -320,20 +323,52 @@ def _collect_traits(context: _Context) -> _Traits:
         extends = any(context.has(node, "extends") for node in raw.nodes)
         for node in raw.nodes:
             for key in context.find(node, "key"):
-                targets = _resolve(context, key, "key", name)
+                targets = _resolve(context, key, "key", name, f'type "{name}"')
                 traits.key_fields.update(targets)
                 traits.used.update(targets)
                 if _is_extension(node) or extends:
                     traits.fake_external.update(t for t in targets if t.type_name == name)
         for field_node, _ in _field_nodes(raw):
+            where = f'field "{name}.{field_node.name.value}"'
             for requires in context.find(field_node, "requires"):
-                traits.used.update(_resolve(context, requires, "requires", name))
+                traits.used.update(_resolve(context, requires, "requires", name, where))
             for provides in context.find(field_node, "provides"):
                 target_type = base_type_name(context.type_ref(field_node.type))
-                targets = _resolve(context, provides, "provides", target_type)
+                targets = _resolve(context, provides, "provides", target_type, where)
                 traits.provided.update(targets)
                 traits.used.update(targets)
     return traits
+
+
+def _check_externals(types: dict[str, TypeDef], context: _Context) -> None:
+    """@requires/@provides leaves must be @external; every @external field must be used."""
+
+    def is_external(target: FieldSetTarget) -> bool:
+        type_def = types.get(target.type_name)
+        found = type_def.field(target.field_name) if type_def else None
+        return found is not None and found.external
+
+    for prefix, label, leaf in context.external_checks:
+        if is_external(leaf.target) or any(is_external(a) for a in leaf.ancestors):
+            continue
+        coordinate = f"{leaf.target.type_name}.{leaf.target.field_name}"
+        context.errors.append(
+            f'{prefix}: field "{coordinate}" should not be part of a @{label} since it is '
+            "already provided by this subgraph (it is not marked @external)"
+        )
+    for type_def in types.values():
+        interface_fields = {
+            f.name for i in type_def.interfaces if i in types for f in types[i].fields
+        }
+        for field_def in type_def.fields:
+            if not field_def.external or field_def.used or field_def.name in interface_fields:
+                continue
+            context.errors.append(
+                f'[{context.name}] Field "{type_def.name}.{field_def.name}" is marked @external '
+                "but is not used in any federation directive (@key, @provides, @requires) or to "
+                "satisfy an interface; the field declaration has no use and should be removed "
+                "(or the field should not be @external)."
+            )
 
 
 def _applied(context: _Context, node: object) -> tuple[Applied, ...]:

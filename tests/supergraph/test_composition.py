@@ -554,7 +554,7 @@ class Priority(enum.Enum):
 @strawberry.federation.type(keys=["id"])
 class Member:
     id: strawberry.ID
-    name: str = strawberry.federation.field(shareable=True)
+    name: str = strawberry.federation.field(external=True)
     email: str = strawberry.federation.field(external=True)
 
     @strawberry.federation.field(requires=["email"])
@@ -597,7 +597,10 @@ def test_strawberry_federation_sdl_composes() -> None:
     member = supergraph.split("\ntype Member\n", 1)[1].split("\n}", 1)[0]
     assert '@join__type(graph: CHORES, key: "id")' in member
     assert '@join__type(graph: MEMBERS, key: "id")' in member
-    assert "  name: String!\n" in member
+    assert (
+        "  name: String! @join__field(graph: CHORES, external: true) @join__field(graph: MEMBERS)"
+        in member
+    )
     assert (
         "  email: String! @join__field(graph: CHORES, external: true) @join__field(graph: MEMBERS)"
         in member
