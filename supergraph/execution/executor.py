@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from graphql import FieldNode, GraphQLSchema, OperationDefinitionNode, parse
+from graphql import FieldNode, GraphQLSchema, OperationDefinitionNode, is_abstract_type, parse
 
 from supergraph.execution.representations import dedup_key, requires_shape
 from supergraph.plan import Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
@@ -29,34 +29,53 @@ class RequestContext:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-def deep_merge(target: dict, source: dict) -> None:
-    """Merge ``source`` into ``target``: dicts recursively, lists element-wise."""
+def deep_merge(target: dict, source: dict, abstract: Container[str] = ()) -> None:
+    """Merge ``source`` into ``target``: dicts recursively, lists element-wise.
+
+    An existing ``__typename`` is kept, except that a concrete name replaces an
+    ``abstract`` one (an ``@interfaceObject`` subgraph only knows the interface's name).
+    """
     for key, value in source.items():
         existing = target.get(key, _MISSING)
         if existing is _MISSING:
             target[key] = value
         elif key == "__typename":
-            continue
+            if existing in abstract and value not in abstract:
+                target[key] = value
         elif isinstance(existing, dict) and isinstance(value, dict):
-            deep_merge(existing, value)
+            deep_merge(existing, value, abstract)
         elif isinstance(existing, list) and isinstance(value, list):
-            _merge_lists(existing, value)
+            _merge_lists(existing, value, abstract)
         else:
             target[key] = value
 
 
-def _merge_lists(target: list, source: list) -> None:
+def _merge_lists(target: list, source: list, abstract: Container[str]) -> None:
     for index, value in enumerate(source):
         if index >= len(target):
             target.append(value)
             continue
         existing = target[index]
         if isinstance(existing, dict) and isinstance(value, dict):
-            deep_merge(existing, value)
+            deep_merge(existing, value, abstract)
         elif isinstance(existing, list) and isinstance(value, list):
-            _merge_lists(existing, value)
+            _merge_lists(existing, value, abstract)
         else:
             target[index] = value
+
+
+_abstract_names: dict[int, tuple[GraphQLSchema, frozenset[str]]] = {}
+
+
+def _abstract_type_names(schema: GraphQLSchema | None) -> frozenset[str]:
+    if schema is None:
+        return frozenset()
+    cached = _abstract_names.get(id(schema))
+    if cached is not None and cached[0] is schema:
+        return cached[1]
+    names = frozenset(name for name, type_ in schema.type_map.items() if is_abstract_type(type_))
+    _abstract_names[id(schema)] = (schema, names)
+    return names
 
 
 async def execute_plan(
@@ -83,7 +102,7 @@ async def execute_plan(
 class _Run:
     """The state of one plan execution."""
 
-    __slots__ = ("errors", "headers", "schema", "transport", "variables")
+    __slots__ = ("abstract", "errors", "headers", "schema", "transport", "variables")
 
     def __init__(
         self,
@@ -96,6 +115,7 @@ class _Run:
         self.transport = transport
         self.headers = context.headers
         self.schema = schema
+        self.abstract = _abstract_type_names(schema)
         self.errors: list[dict] = []
 
     async def node(self, node: PlanNode, targets: list[Target]) -> None:
@@ -133,7 +153,7 @@ class _Run:
         data = response.get("data")
         if isinstance(data, dict):
             for obj, _ in targets:
-                deep_merge(obj, data)
+                deep_merge(obj, data, self.abstract)
         only = targets[0][1] if len(targets) == 1 else None
         for error in response.get("errors") or ():
             self.errors.append(_subgraph_error(fetch.service, error, _prefixed(error, only)))
@@ -160,7 +180,7 @@ class _Run:
         for entity, owned in zip(entities or (), owners, strict=False):
             if isinstance(entity, dict):
                 for obj, _ in owned:
-                    deep_merge(obj, entity)
+                    deep_merge(obj, entity, self.abstract)
         for error in response.get("errors") or ():
             self.errors.append(_subgraph_error(fetch.service, error, _entity_path(error, owners)))
 

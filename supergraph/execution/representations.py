@@ -65,8 +65,15 @@ class RequiresShape:
         self._applies = applies
 
     def build(self, obj: Any) -> dict | None:
-        """The representation of ``obj`` (``None`` skips it)."""
-        return self._build(self._selection, obj)
+        """The representation of ``obj`` (``None`` skips it).
+
+        An object no type condition applies to yields no ``__typename`` and is skipped:
+        the fetch is not for its type.
+        """
+        representation = self._build(self._selection, obj)
+        if representation is None or "__typename" not in representation:
+            return None
+        return representation
 
     def _build(self, selection: _Selection, obj: Any) -> dict | None:
         if not isinstance(obj, dict):

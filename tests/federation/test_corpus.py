@@ -21,7 +21,26 @@ from supergraph.transport import AsgiTransport
 __all__: list[str] = []
 
 # "case/query" -> why our router gets it wrong; each runs as xfail(strict=True) so a fix flips it.
-KNOWN_GAPS: Mapping[str, str] = {}
+_LITERAL_SKIP = "planner keeps a field under a literal @skip(true)/@include(false): extra fetch"
+_NO_ROUTE = "planner: entity jump via a second key is not found (no route)"
+_INTERFACE_OBJECT = "planner: no jump for the concrete __typename under an @interfaceObject root"
+_PY_FLOAT = "Python subgraph renders Float 10 as '10.0' in @requires output (JS renders '10')"
+KNOWN_GAPS: Mapping[str, str] = {
+    "basics/skip_literal_true": _LITERAL_SKIP,
+    "basics/include_literal_false_on_jump": _LITERAL_SKIP,
+    "requires/requires_skipped": "planner: extra fetch for a @requires field under @skip",
+    "keys/jump_via_second_key": _NO_ROUTE,
+    "keys/reverse_jump_sku_to_isbn": _NO_ROUTE,
+    "interface_object/typename_from_interface_object_root": _INTERFACE_OBJECT,
+    "interface_object/concrete_fragments_from_interface_object_root": _INTERFACE_OBJECT,
+    "interface_object/typename_aliased_from_interface_object": _INTERFACE_OBJECT,
+    "interface_object/non_resolvable_reference_typename": _INTERFACE_OBJECT,
+    "requires/requires_field_with_argument": _PY_FLOAT,
+    "requires/requires_field_with_variable_argument": _PY_FLOAT,
+    "requires/requires_field_aliased_twice": _PY_FLOAT,
+    "requires/requires_chained_through_two_subgraphs": _PY_FLOAT,
+    "requires/requires_chained_with_intermediate_selected": _PY_FLOAT,
+}
 
 CASES = load_cases()
 

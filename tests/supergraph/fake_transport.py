@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +38,8 @@ class FakeTransport:
         answer = responder(body) if callable(responder) else responder
         if isinstance(answer, Exception):
             raise answer
-        return answer
+        # The executor merges into responses, so canned data must not be shared across calls.
+        return copy.deepcopy(answer)
 
     def bodies(self, service: str) -> list[dict[str, Any]]:
         """Bodies sent to ``service``, in order."""

@@ -322,3 +322,31 @@ def test_deep_merge_merges_lists_elementwise_and_keeps_typename() -> None:
         "items": [{"id": 1, "v": 1}, {"id": 2, "v": 2}, {"v": 3}],
         "n": 5,
     }
+
+
+async def test_objects_no_requires_fragment_applies_to_are_skipped() -> None:
+    key = requires("{ ... on Dog { __typename id } }")
+    root = {"data": {"pets": [{"__typename": "Cat", "id": "c"}, {"__typename": "Dog", "id": "d"}]}}
+    transport = FakeTransport({"root": root, "dogs": {"data": {"_entities": [{"barks": True}]}}})
+    plan = QueryPlan(
+        Sequence(
+            (
+                Fetch(service="root", operation="{ pets { __typename id } }"),
+                Flatten(("pets", "@"), Fetch(service="dogs", operation="x", requires=key)),
+            )
+        )
+    )
+    data, errors = await execute_plan(plan, variables={}, transport=transport)
+    assert errors == []
+    assert transport.bodies("dogs")[0]["variables"]["representations"] == [
+        {"__typename": "Dog", "id": "d"}
+    ]
+    assert data["pets"][1]["barks"] is True and "barks" not in data["pets"][0]
+
+
+def test_concrete_typename_replaces_an_interface_name_only() -> None:
+    target = {"__typename": "Media", "id": "1"}
+    deep_merge(target, {"__typename": "Movie"}, frozenset({"Media"}))
+    assert target["__typename"] == "Movie"
+    deep_merge(target, {"__typename": "Media"}, frozenset({"Media"}))
+    assert target["__typename"] == "Movie"

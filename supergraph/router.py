@@ -1,0 +1,233 @@
+"""The Router facade: parse, validate, plan (cached), execute and shape one GraphQL request."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, validate
+from graphql.execution.values import get_variable_values
+
+from supergraph.execution import CompiledOperation, RequestContext, execute_plan
+from supergraph.plan import QueryPlan
+from supergraph.transport import HttpTransport, Transport
+
+__all__ = ["Planner", "PreparedOperation", "Router", "build_router"]
+
+Planner = Callable[[DocumentNode, "str | None"], QueryPlan]
+
+_FORWARDED_HEADERS = ("authorization",)
+_QUERY_PLAN_HEADER = "x-taskforge-query-plan"
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedOperation:
+    """A parsed, validated and planned operation, reused for every request with its text."""
+
+    document: DocumentNode
+    compiled: CompiledOperation
+    plan: QueryPlan
+
+    @property
+    def kind(self) -> str:
+        """``query``, ``mutation`` or ``subscription``."""
+        return self.compiled.kind
+
+
+def _error(message: str, code: str, **extra: Any) -> dict[str, Any]:
+    return {"message": message, **extra, "extensions": {"code": code}}
+
+
+def _graphql_error(error: GraphQLError, code: str) -> dict[str, Any]:
+    formatted: dict[str, Any] = dict(error.formatted)
+    formatted["extensions"] = {**(formatted.get("extensions") or {}), "code": code}
+    return formatted
+
+
+def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
+    """Case-insensitive lookup that stays O(1) for lower-cased or case-insensitive maps."""
+    if not headers:
+        return None
+    value = headers.get(name)
+    if value is not None:
+        return value
+    for key, candidate in headers.items():
+        if key.lower() == name:
+            return candidate
+    return None
+
+
+class Router:
+    """Answers GraphQL requests over a supergraph through an injected transport."""
+
+    def __init__(
+        self,
+        api_schema: GraphQLSchema,
+        planner: Planner,
+        transport: Transport,
+        *,
+        cache_size: int = 1024,
+        forwarded_headers: tuple[str, ...] = _FORWARDED_HEADERS,
+    ) -> None:
+        self.api_schema = api_schema
+        self.planner = planner
+        self.transport = transport
+        self._cache_size = cache_size
+        self._forwarded = forwarded_headers
+        self._prepared: OrderedDict[tuple[str, str | None], PreparedOperation | dict] = (
+            OrderedDict()
+        )
+        self._printed: dict[int, tuple[QueryPlan, str]] = {}
+
+    def prepare(self, query: str, operation_name: str | None = None) -> PreparedOperation | dict:
+        """The prepared operation, or a GraphQL error response; cached by text and name."""
+        key = (query, operation_name)
+        cached = self._prepared.get(key)
+        if cached is not None:
+            self._prepared.move_to_end(key)
+            return cached
+        prepared = self._prepare(query, operation_name)
+        self._prepared[key] = prepared
+        if len(self._prepared) > self._cache_size:
+            self._prepared.popitem(last=False)
+        return prepared
+
+    def _prepare(self, query: str, operation_name: str | None) -> PreparedOperation | dict:
+        try:
+            document = parse(query)
+        except GraphQLError as error:
+            return {"errors": [_graphql_error(error, "GRAPHQL_PARSE_FAILED")]}
+        validation_errors = validate(self.api_schema, document)
+        if validation_errors:
+            return {
+                "errors": [
+                    _graphql_error(e, "GRAPHQL_VALIDATION_FAILED") for e in validation_errors
+                ]
+            }
+        try:
+            compiled = CompiledOperation(self.api_schema, document, operation_name)
+        except GraphQLError as error:
+            return {"errors": [_graphql_error(error, "GRAPHQL_VALIDATION_FAILED")]}
+        try:
+            plan = self.planner(document, operation_name)
+        except Exception as error:
+            message = f"Query planning failed: {error}"
+            return {"errors": [_error(message, "QUERY_PLANNING_FAILED")]}
+        return PreparedOperation(document, compiled, plan)
+
+    async def execute(
+        self,
+        query: str,
+        variables: Mapping[str, Any] | None = None,
+        operation_name: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Run one GraphQL request and return the response (never raises for bad input)."""
+        prepared = self.prepare(query, operation_name)
+        if isinstance(prepared, dict):
+            return prepared
+        return await self.execute_prepared(prepared, variables, headers, extensions)
+
+    async def execute_prepared(
+        self,
+        prepared: PreparedOperation,
+        variables: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        extensions: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Run an operation returned by :meth:`prepare`."""
+        if prepared.kind == "subscription":
+            message = "Subscriptions are served over WebSocket or SSE, not this transport."
+            return {"errors": [_error(message, "SUBSCRIPTION_NOT_SUPPORTED")]}
+        coerced = self.coerce_variables(prepared, variables)
+        if isinstance(coerced, list):
+            return {"errors": coerced}
+        compiled = prepared.compiled
+        data, errors = await execute_plan(
+            prepared.plan,
+            variables=coerced,
+            transport=self.transport,
+            request_context=RequestContext(headers=self._forward(headers)),
+            schema=self.api_schema,
+        )
+        if compiled.has_introspection:
+            introspection, introspection_errors = compiled.introspect(coerced)
+            data.update(introspection or {})
+            errors.extend(introspection_errors)
+        shaped, errors = compiled.shape(data, errors, coerced)
+        response: dict[str, Any] = (
+            {"errors": errors, "data": shaped} if errors else {"data": shaped}
+        )
+        if self._wants_plan(headers, extensions):
+            response["extensions"] = {"queryPlan": self.printed_plan(prepared.plan)}
+        return response
+
+    def coerce_variables(
+        self, prepared: PreparedOperation, variables: Mapping[str, Any] | None
+    ) -> dict[str, Any] | list[dict]:
+        """Coerced variables, or BAD_USER_INPUT errors."""
+        definitions = prepared.compiled.operation.variable_definitions
+        if not definitions:
+            return {}
+        if variables is not None and not isinstance(variables, Mapping):
+            return [_error("Variables must be a JSON object.", "BAD_USER_INPUT")]
+        result = get_variable_values(self.api_schema, definitions, dict(variables or {}))
+        if isinstance(result, list):
+            return [_graphql_error(e, "BAD_USER_INPUT") for e in result]
+        return result.coerced
+
+    def _forward(self, headers: Mapping[str, str] | None) -> dict[str, str]:
+        forwarded: dict[str, str] = {}
+        for name in self._forwarded:
+            value = _header(headers, name)
+            if value is not None:
+                forwarded[name] = value
+        return forwarded
+
+    @staticmethod
+    def _wants_plan(
+        headers: Mapping[str, str] | None, extensions: Mapping[str, Any] | None
+    ) -> bool:
+        if extensions and extensions.get("queryPlan"):
+            return True
+        return _header(headers, _QUERY_PLAN_HEADER) in ("1", "true")
+
+    def printed_plan(self, plan: QueryPlan) -> str:
+        """The plan's printout, computed once per plan."""
+        cached = self._printed.get(id(plan))
+        if cached is not None and cached[0] is plan:
+            return cached[1]
+        try:
+            from supergraph.printer import print_plan
+        except ImportError:
+            text = repr(plan)
+        else:
+            text = print_plan(plan)
+        if len(self._printed) > self._cache_size:
+            self._printed.clear()
+        self._printed[id(plan)] = (plan, text)
+        return text
+
+    async def aclose(self) -> None:
+        """Release the transport's pooled connections."""
+        close = getattr(self.transport, "aclose", None)
+        if close is not None:
+            await close()
+
+
+def build_router(supergraph_sdl: str, transport: Transport | None = None) -> Router:
+    """A Router for a supergraph SDL, over HTTP to the subgraph URLs unless told otherwise."""
+    from supergraph.loading import load_supergraph
+    from supergraph.planning import plan_operation
+
+    supergraph = load_supergraph(supergraph_sdl)
+
+    def planner(document: DocumentNode, operation_name: str | None) -> QueryPlan:
+        return plan_operation(supergraph, document, operation_name)
+
+    if transport is None:
+        transport = HttpTransport({name: graph.url for name, graph in supergraph.graphs.items()})
+    return Router(supergraph.api_schema, planner, transport)
