@@ -252,6 +252,7 @@ class _Planner:
                 replace(context, tree=inner, conditions=conditions), selection_set
             )
             return
+        context = self._concrete(context) or context
         for runtime in self._runtime_types(context, type_condition):
             inner = context.tree.fragment(runtime, directives)
             child = replace(
@@ -261,6 +262,56 @@ class _Planner:
                 conditions=context.conditions + directives,
             )
             self._plan_selections(child, selection_set)
+
+    def _concrete(self, context: _Context) -> _Context | None:
+        """From an @interfaceObject position, a fetch of the interface where types are known.
+
+        A subgraph that sees an interface as an object cannot tell the concrete type, so
+        ``__typename`` and type conditions go to a subgraph defining the real interface.
+        """
+        model = self.supergraph.types.get(context.type_name)
+        if model is None or not model.is_interface_object_in(context.graph):
+            return None
+        for graph in self._ordered(frozenset(model.graphs)):
+            if model.is_interface_object_in(graph):
+                continue
+            keys = self._pick_keys(context, model.keys_in(graph))
+            if keys:
+                return self._entity_context(context, graph, context.type_name, keys[0], None)
+        raise PlanningError(f"no subgraph can tell the concrete type of {context.type_name}")
+
+    def _entity_context(
+        self,
+        context: _Context,
+        graph: str,
+        entity_type: str,
+        key: SelectionSetNode,
+        requires: SelectionSetNode | None,
+    ) -> _Context:
+        """Where an entity fetch to ``graph`` for the objects at this position selects."""
+        group = self._entity_group(context, graph)
+        representation = group.requires.fragment(context.type_name)
+        before = set(context.tree.items)
+        after = self._require(context, key, representation)
+        context.tree.move_to_front([key for key in context.tree.items if key not in before])
+        if requires is not None:
+            after |= self._require(context, requires, representation)
+        representation.field("__typename", first=True)
+        context.tree.added_field("__typename", first=True)
+        group.after |= after - {group.id}
+        if entity_type != context.type_name:
+            group.rewrites[context.type_name] = entity_type
+        tree = group.tree.fragment(entity_type)
+        for directive in context.conditions:
+            tree = tree.fragment(None, (directive,))
+        return _Context(
+            group=group,
+            tree=tree,
+            type_name=entity_type,
+            graph=graph,
+            path=context.path,
+            allow_requires=requires is not None,
+        )
 
     def _runtime_types(self, context: _Context, type_condition: str) -> list[str]:
         """Object types of ``type_condition`` this graph can return at this position."""
@@ -279,7 +330,8 @@ class _Planner:
     def _plan_field(self, context: _Context, node: FieldNode) -> None:
         name = node.name.value
         if name == "__typename":
-            context.tree.field(name, alias=_alias(node), directives=_conditions(node.directives))
+            target = self._concrete(context) or context
+            target.tree.field(name, alias=_alias(node), directives=_conditions(node.directives))
             return
         if self._is_local(context, name):
             self._add_local_field(context, node)
@@ -375,31 +427,11 @@ class _Planner:
             self.depth -= 1
 
     def _jump_to(self, context: _Context, node: FieldNode, target: _Target) -> Group:
-        group = self._entity_group(context, target.graph)
-        representation = group.requires.fragment(context.type_name)
-        before = set(context.tree.items)
-        after = self._require(context, target.key, representation)
-        context.tree.move_to_front([key for key in context.tree.items if key not in before])
-        representation.field("__typename", first=True)
-        context.tree.added_field("__typename", first=True)
-        if target.requires is not None:
-            after |= self._require(context, target.requires, representation)
-        group.after |= after - {group.id}
-        if target.rewrite:
-            group.rewrites[context.type_name] = target.entity_type
-        tree = group.tree.fragment(target.entity_type)
-        for directive in context.conditions:
-            tree = tree.fragment(None, (directive,))
-        entity_context = _Context(
-            group=group,
-            tree=tree,
-            type_name=target.entity_type,
-            graph=target.graph,
-            path=context.path,
-            allow_requires=target.requires is not None,
+        entity_context = self._entity_context(
+            context, target.graph, target.entity_type, target.key, target.requires
         )
         self._plan_field(entity_context, node)
-        return group
+        return entity_context.group
 
     def _choose_target(self, context: _Context, name: str) -> _Target | None:
         candidates = self._targets(context, name)
