@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -11,6 +11,7 @@ from cross_web import HTTPException as StrawberryHTTPException
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from graphql import GraphQLError, GraphQLSyntaxError
+from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
 from strawberry.federation import Schema
@@ -24,6 +25,9 @@ from subgraph_kit.runtime import ServiceRuntime
 __all__ = ["create_subgraph_app", "error_code_for"]
 
 log = logging.getLogger(__name__)
+
+# Room for the operations/map form fields and part headers around an uploaded file.
+_MULTIPART_OVERHEAD = 64 * 1024
 
 
 def error_code_for(error: GraphQLError) -> str:
@@ -65,19 +69,24 @@ class _TaskforgeGraphQLRouter(GraphQLRouter[RequestContext, None]):
 
 
 class _BodySizeLimit:
-    """Refuse request bodies above `limit` bytes with a 413 GraphQL error."""
+    """Refuse request bodies above `limit` bytes (multipart uploads: `upload_limit`) with a 413."""
 
-    def __init__(self, app: ASGIApp, limit: int) -> None:
+    def __init__(self, app: ASGIApp, limit: int, upload_limit: int | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.upload_limit = upload_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(scope, receive, send)
+        headers = dict(scope["headers"])
+        limit = self.limit
+        if self.upload_limit and headers.get(b"content-type", b"").startswith(b"multipart/"):
+            limit = max(limit, self.upload_limit)
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         received = 0
 
@@ -85,18 +94,18 @@ class _BodySizeLimit:
             nonlocal received
             message = await receive()
             received += len(message.get("body", b""))
-            if received > self.limit:
+            if received > limit:
                 raise _TooLarge
             return message
 
         try:
             await self.app(scope, limited_receive, send)
         except _TooLarge:
-            await self._refuse(scope, receive, send)
+            await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         body = graphql_error_body(
-            f"request body larger than {self.limit} bytes", ErrorCode.PAYLOAD_TOO_LARGE
+            f"request body larger than {limit} bytes", ErrorCode.PAYLOAD_TOO_LARGE
         )
         await JSONResponse(body, status_code=413)(scope, receive, send)
 
@@ -106,9 +115,18 @@ class _TooLarge(Exception):
 
 
 def create_subgraph_app(
-    runtime: ServiceRuntime, schema: Schema, *, manage_runtime: bool = True
+    runtime: ServiceRuntime,
+    schema: Schema,
+    *,
+    manage_runtime: bool = True,
+    routes: Sequence[BaseRoute] = (),
+    max_upload_bytes: int | None = None,
 ) -> ASGIApp:
-    """A FastAPI app serving `schema` at /graphql, with GET /health and GET /ready."""
+    """A FastAPI app serving `schema` at /graphql, with GET /health and GET /ready.
+
+    `routes` are extra routes the subgraph serves (e.g. its photos); `max_upload_bytes` turns on
+    GraphQL multipart uploads, whose requests may be that large (plus form overhead).
+    """
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -123,9 +141,15 @@ def create_subgraph_app(
 
     app = FastAPI(title=f"Taskforge {runtime.name} subgraph", lifespan=lifespan, docs_url=None)
     app.include_router(
-        _TaskforgeGraphQLRouter(schema, context_getter=get_context, graphql_ide="graphiql"),
+        _TaskforgeGraphQLRouter(
+            schema,
+            context_getter=get_context,
+            graphql_ide="graphiql",
+            multipart_uploads_enabled=max_upload_bytes is not None,
+        ),
         prefix="/graphql",
     )
+    app.router.routes.extend(routes)
 
     @app.exception_handler(TaskforgeError)
     async def taskforge_error(_request: Request, error: TaskforgeError) -> JSONResponse:
@@ -142,4 +166,5 @@ def create_subgraph_app(
         return JSONResponse({"status": "ready" if ok else "unavailable"}, 200 if ok else 503)
 
     app.state.runtime = runtime
-    return _BodySizeLimit(app, runtime.common.max_body_bytes)
+    upload_limit = max_upload_bytes + _MULTIPART_OVERHEAD if max_upload_bytes else None
+    return _BodySizeLimit(app, runtime.common.max_body_bytes, upload_limit)
