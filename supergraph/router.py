@@ -229,5 +229,5 @@ def build_router(supergraph_sdl: str, transport: Transport | None = None) -> Rou
         return plan_operation(supergraph, document, operation_name)
 
     if transport is None:
-        transport = HttpTransport({name: graph.url for name, graph in supergraph.graphs.items()})
+        transport = HttpTransport({graph.name: graph.url for graph in supergraph.graphs.values()})
     return Router(supergraph.api_schema, planner, transport)

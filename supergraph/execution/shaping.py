@@ -30,6 +30,7 @@ from graphql import (
     SelectionSetNode,
     VariableNode,
     execute_sync,
+    get_nullable_type,
     is_abstract_type,
 )
 from graphql.language import BooleanValueNode, DirectiveNode, OperationType
@@ -43,7 +44,15 @@ _BUILTIN_SCALARS = frozenset({"Int", "Float", "String", "Boolean", "ID"})
 # A response path as a linked list (parent, key): cheap to extend, built into a list on error.
 PathLink = tuple[Any, str | int] | None
 Completer = Callable[[Any, PathLink, "_Errors"], Any]
-FieldPlan = tuple[str, str, Completer]
+# (response key, key to read from the data, kind, completer or constant)
+FieldPlan = tuple[str, str, int, Any]
+
+# Field kinds, so the walk handles common fields inline instead of calling a completer.
+_CONSTANT = 0  # __typename of a known object type: the payload is the value
+_LEAF = 1  # scalar: a non-null, non-composite value is copied; anything else is completed
+_COPY = 2  # introspection answered by graphql-core: copied as is
+_CALL = 3  # anything else: the payload completes it
+_COMPOSITE = frozenset({dict, list})
 Conditions = Mapping[str, bool]
 
 
@@ -159,13 +168,6 @@ def _enum(enum: GraphQLEnumType) -> Completer:
     return complete
 
 
-def _constant(value: str) -> Completer:
-    def complete(_: Any, path: PathLink, errors: _Errors) -> Any:
-        return value
-
-    return complete
-
-
 def _typename_from_data(fallback: str) -> Completer:
     def complete(value: Any, path: PathLink, errors: _Errors) -> Any:
         return value if isinstance(value, str) else fallback
@@ -251,16 +253,17 @@ class _Compiler:
         name = nodes[0].name.value
         if name == "__typename":
             if isinstance(runtime, GraphQLObjectType):
-                return (key, "__typename", _constant(runtime.name))
-            return (key, "__typename", _typename_from_data(runtime.name))
+                return (key, "__typename", _CONSTANT, runtime.name)
+            return (key, "__typename", _CALL, _typename_from_data(runtime.name))
         if root and name in _INTROSPECTION_ROOTS:
-            return (key, key, _passthrough)
+            return (key, key, _COPY, None)
         definition = getattr(runtime, "fields", {}).get(name)
         if definition is None:
             return None
         coordinate = f"{runtime.name}.{name}"
         sub = [n.selection_set for n in nodes if n.selection_set is not None]
-        return (key, key, self.completer(definition.type, sub, coordinate))
+        kind = _LEAF if isinstance(get_nullable_type(definition.type), GraphQLScalarType) else _CALL
+        return (key, key, kind, self.completer(definition.type, sub, coordinate))
 
     def completer(
         self, type_: GraphQLOutputType, sub: list[SelectionSetNode], coordinate: str
@@ -325,8 +328,19 @@ class _ObjectShape:
             fields = self.fields_for(value.get("__typename"))
         out = {}
         get = value.get
-        for key, read, complete in fields:
-            result = complete(get(read), (path, key), errors)
+        for key, read, kind, payload in fields:
+            if kind == _CONSTANT:
+                out[key] = payload
+                continue
+            field_value = get(read)
+            if kind == _COPY or (
+                kind == _LEAF
+                and field_value is not None
+                and field_value.__class__ not in _COMPOSITE
+            ):
+                out[key] = field_value
+                continue
+            result = payload(field_value, (path, key), errors)
             if result is _INVALID:
                 return _INVALID
             out[key] = result
