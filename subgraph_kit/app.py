@@ -154,7 +154,9 @@ def create_subgraph_app(
     @app.exception_handler(TaskforgeError)
     async def taskforge_error(_request: Request, error: TaskforgeError) -> JSONResponse:
         status = 401 if error.extensions["code"] == ErrorCode.UNAUTHENTICATED else 400
-        return JSONResponse({"errors": [{"message": error.message, "extensions": error.extensions}]}, status)
+        return JSONResponse(
+            {"errors": [{"message": error.message, "extensions": error.extensions}]}, status
+        )
 
     @app.get("/health")
     async def health() -> dict[str, str]:

@@ -96,5 +96,7 @@ def bearer_token(authorization: str | None) -> str | None:
         return None
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("Authorization header must be 'Bearer <token>'", reason="TOKEN_INVALID")
+        raise Unauthenticated(
+            "Authorization header must be 'Bearer <token>'", reason="TOKEN_INVALID"
+        )
     return token.strip()

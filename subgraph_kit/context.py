@@ -27,7 +27,9 @@ class RequestContext(BaseContext):
         self.client_ip = client_ip
         self._loaders: dict[str, DataLoader[Any, Any]] = {}
 
-    def loader(self, name: str, factory: Callable[[], DataLoader[Any, Any]]) -> DataLoader[Any, Any]:
+    def loader(
+        self, name: str, factory: Callable[[], DataLoader[Any, Any]]
+    ) -> DataLoader[Any, Any]:
         """One DataLoader per name per request, so a batch spans the whole request."""
         loader = self._loaders.get(name)
         if loader is None:

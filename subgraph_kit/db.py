@@ -89,7 +89,7 @@ class Database:
         try:
             async with self.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
-        except Exception:  # noqa: BLE001 - readiness reports any failure as not ready
+        except Exception:
             return False
         return True
 

@@ -1,4 +1,4 @@
-"""Alembic migrations per subgraph: each subgraph's `migrations/` folder, run on its own database."""
+"""Alembic migrations per subgraph: its `migrations/` folder, run on its own database."""
 
 from __future__ import annotations
 

@@ -72,7 +72,7 @@ class Connection(Generic[T]):
         cursor_of: Callable[[Any], Sequence[Any]],
         node_of: Callable[[Any], Any] = lambda row: row,
     ) -> Connection[Any]:
-        """From up to first+1 rows in order: edges for the first `first`, hasNextPage from the rest."""
+        """Edges for the first `first` of up to first+1 ordered rows; hasNextPage from the rest."""
         page = list(rows[:first])
         edges = [Edge(cursor=encode_cursor(cursor_of(row)), node=node_of(row)) for row in page]
         return cls(

@@ -1,4 +1,4 @@
-"""Settings from the environment: shared ones under TASKFORGE_, per service under TASKFORGE_<SERVICE>_."""
+"""Settings from the environment: shared (TASKFORGE_*) and per service (TASKFORGE_<SERVICE>_*)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,13 @@ class ServiceSettings(BaseSettings):
     db_connect_timeout_seconds: float = 30.0
 
 
-_DEFAULT_PORTS = {"router": 4000, "users": 4001, "groups": 4002, "tasks": 4003, "notifications": 4004}
+_DEFAULT_PORTS = {
+    "router": 4000,
+    "users": 4001,
+    "groups": 4002,
+    "tasks": 4003,
+    "notifications": 4004,
+}
 
 
 @lru_cache

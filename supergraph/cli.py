@@ -1,4 +1,4 @@
-"""The `taskforge` command: run everything in one process, serve one service, migrate, admin tools."""
+"""The `taskforge` command: run in one process, serve one service, compose, migrate, admin."""
 
 from __future__ import annotations
 
@@ -42,13 +42,66 @@ def _serve(app: object, host: str, port: int, banner: str) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Single-process mode on the embedded defaults (SQLite under var/, in-process bus)."""
-    app = _service_module("users").create_app()
+    from supergraph.standalone import create_standalone
+
+    app = create_standalone(SUBGRAPHS)
     url = f"http://{args.host}:{args.port}/graphql"
     _serve(app, args.host, args.port, f"Taskforge serving GraphQL at {url}")
     return 0
 
 
+def _subgraph_url_overrides() -> dict[str, str]:
+    """TASKFORGE_ROUTER_SUBGRAPH_URLS="users=http://users:4001/graphql,groups=..."."""
+    raw = os.environ.get("TASKFORGE_ROUTER_SUBGRAPH_URLS", "")
+    pairs = [item.split("=", 1) for item in raw.split(",") if item.strip()]
+    return {name.strip(): url.strip() for name, url in pairs}
+
+
+def cmd_serve_router(args: argparse.Namespace) -> int:
+    from supergraph.http import create_router_app
+    from supergraph.loading import SupergraphError, load_supergraph
+    from supergraph.router import build_router
+    from supergraph.transport import HttpTransport
+
+    try:
+        sdl = Path(args.supergraph).read_text()
+        supergraph = load_supergraph(sdl)
+    except (OSError, SupergraphError) as error:
+        print(f"error: cannot load supergraph {args.supergraph}: {error}", file=sys.stderr)
+        return 2
+    urls = {graph.name: graph.url for graph in supergraph.graphs.values()}
+    unknown = set(_subgraph_url_overrides()) - set(urls)
+    if unknown:
+        print(
+            f"error: TASKFORGE_ROUTER_SUBGRAPH_URLS names unknown subgraphs {sorted(unknown)}",
+            file=sys.stderr,
+        )
+        return 2
+    urls.update(_subgraph_url_overrides())
+    router = build_router(sdl, transport=HttpTransport(urls))
+    host = args.host or "127.0.0.1"
+    port = args.port or 4000
+    _serve(
+        create_router_app(router), host, port, f"Taskforge router at http://{host}:{port}/graphql"
+    )
+    return 0
+
+
+def cmd_compose(args: argparse.Namespace) -> int:
+    from supergraph.composition import CompositionError, compose_to_file
+
+    try:
+        compose_to_file(args.config, args.out)
+    except CompositionError as error:
+        print(f"composition failed:\n{error}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.out}")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    if args.service == "router":
+        return cmd_serve_router(args)
     module = _service_module(args.service)
     runtime = module.create_runtime()
     host = args.host or runtime.settings.host
@@ -128,7 +181,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser(
-        "run", help="run everything in one process on the embedded defaults",
+        "run",
+        help="run everything in one process on the embedded defaults",
         description="Single-process mode: SQLite files under TASKFORGE_DATA_DIR (var/), "
         "in-process event bus, local photo storage; GraphQL at http://HOST:PORT/graphql.",
     )
@@ -137,28 +191,46 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=cmd_run)
 
     serve = commands.add_parser(
-        "serve", help="serve one service as its own process",
+        "serve",
+        help="serve one service as its own process",
         description="Serve one subgraph (configured by TASKFORGE_<SERVICE>_* variables).",
     )
-    serve.add_argument("service", choices=sorted(SUBGRAPHS))
+    serve.add_argument("service", choices=[*sorted(SUBGRAPHS), "router"])
+    serve.add_argument(
+        "--supergraph",
+        default=str(SCHEMA_DIR / "supergraph.graphql"),
+        help="router only: the supergraph SDL file (any Federation v2 supergraph)",
+    )
     serve.add_argument("--host", default=None, help="default: TASKFORGE_<SERVICE>_HOST")
     serve.add_argument("--port", type=int, default=None, help="default: TASKFORGE_<SERVICE>_PORT")
     serve.set_defaults(handler=cmd_serve)
 
     migrate = commands.add_parser(
-        "migrate", help="apply pending database migrations",
+        "migrate",
+        help="apply pending database migrations",
         description="Upgrade a subgraph's database (or all of them) to the newest migration.",
     )
     migrate.add_argument("service", choices=[*sorted(SUBGRAPHS), "all"])
     migrate.set_defaults(handler=cmd_migrate)
 
     admin = commands.add_parser(
-        "create-admin", help="create an administrator (or promote an existing user)",
+        "create-admin",
+        help="create an administrator (or promote an existing user)",
         description="The password is read from TASKFORGE_ADMIN_PASSWORD or prompted for.",
     )
     admin.add_argument("--email", required=True)
     admin.add_argument("--display-name", default=None)
     admin.set_defaults(handler=cmd_create_admin)
+
+    compose_cmd = commands.add_parser(
+        "compose",
+        help="compose the subgraphs' SDL into schema/supergraph.graphql",
+        description="Compose a Federation v2 supergraph from a config listing subgraphs "
+        "(name, routing url, SDL file or live introspection).",
+    )
+    compose_cmd.add_argument("--config", default=str(SCHEMA_DIR / "subgraphs.toml"))
+    compose_cmd.add_argument("--out", default=str(SCHEMA_DIR / "supergraph.graphql"))
+    compose_cmd.set_defaults(handler=cmd_compose)
 
     export = commands.add_parser(
         "export-schema", help="write each subgraph's SDL to schema/<name>.graphql"

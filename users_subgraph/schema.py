@@ -77,7 +77,8 @@ class AuthPayload:
 
 
 def _limits(info: Ctx) -> service.LoginLimits:
-    return info.context.runtime.extras["login_limits"]  # type: ignore[no-any-return]
+    limits: service.LoginLimits = info.context.runtime.extras["login_limits"]
+    return limits
 
 
 def _auth_payload(session: service.Session) -> AuthPayload:

@@ -175,7 +175,7 @@ async def authenticate(
 
 def _password_matches(password_hash: str, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash, password[:MAX_PASSWORD * 4])
+        return _hasher.verify(password_hash, password[: MAX_PASSWORD * 4])
     except (VerificationError, InvalidHashError):
         return False
 

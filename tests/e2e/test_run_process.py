@@ -52,7 +52,9 @@ def server(tmp_path: Path) -> Iterator[str]:
             process.kill()
             pytest.fail("taskforge run did not stop within 15 s of SIGTERM")
     # uvicorn shuts down gracefully, then re-raises SIGTERM so the exit status tells why it ended.
-    assert process.returncode in (0, -signal.SIGTERM), process.stdout.read() if process.stdout else ""
+    assert process.returncode in (0, -signal.SIGTERM), (
+        process.stdout.read() if process.stdout else ""
+    )
 
 
 def _wait_healthy(base: str, process: subprocess.Popen[str]) -> None:
@@ -73,7 +75,10 @@ def _wait_healthy(base: str, process: subprocess.Popen[str]) -> None:
 def _gql(base: str, query: str, variables: dict[str, object], token: str | None = None) -> dict:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     reply = httpx.post(
-        f"{base}/graphql", json={"query": query, "variables": variables}, headers=headers, timeout=30
+        f"{base}/graphql",
+        json={"query": query, "variables": variables},
+        headers=headers,
+        timeout=30,
     )
     assert reply.status_code == 200, reply.text
     body = reply.json()
@@ -85,12 +90,14 @@ def test_register_login_me_over_http(server: str) -> None:
     password = "Corr3ct-Horse-Battery"
     registered = _gql(
         server,
-        "mutation($e: String!, $p: String!) { register(email: $e, password: $p, displayName: \"Eve\") { id } }",
+        "mutation($e: String!, $p: String!) {"
+        ' register(email: $e, password: $p, displayName: "Eve") { id } }',
         {"e": "eve@example.com", "p": password},
     )
     login = _gql(
         server,
-        "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken user { id } } }",
+        "mutation($e: String!, $p: String!) {"
+        " login(email: $e, password: $p) { accessToken user { id } } }",
         {"e": "eve@example.com", "p": password},
     )["login"]
     me = _gql(server, "{ me { id email displayName } }", {}, token=login["accessToken"])

@@ -13,7 +13,7 @@ class Node:
     name: str
 
     @strawberry.field
-    def child(self) -> "Node":
+    def child(self) -> Node:
         return Node(name=self.name + "+")
 
 

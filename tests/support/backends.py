@@ -1,4 +1,4 @@
-"""Test backends: embedded (SQLite files, in-process bus) and real PostgreSQL + Redis from the env."""
+"""Test backends: embedded (SQLite, in-process bus) and real PostgreSQL + Redis from the env."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 from redis.asyncio import Redis
 
-__all__ = ["Backend", "RUN_ID", "available_backends", "fresh_database_url"]
+__all__ = ["RUN_ID", "Backend", "available_backends", "fresh_database_url"]
 
 RUN_ID = uuid.uuid4().hex[:8]
 POSTGRES_URL = os.environ.get("TASKFORGE_TEST_POSTGRES_URL")

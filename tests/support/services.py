@@ -19,7 +19,9 @@ from tests.support.graphql import GraphQLClient
 __all__ = ["RunningService", "running_service", "test_common_settings"]
 
 
-def test_common_settings(backend: Backend, redis_prefix: str, data_dir: Path, **overrides: Any) -> CommonSettings:
+def test_common_settings(
+    backend: Backend, redis_prefix: str, data_dir: Path, **overrides: Any
+) -> CommonSettings:
     return CommonSettings(
         data_dir=data_dir,
         redis_url=backend.redis_url,

@@ -23,7 +23,9 @@ LOGIN = """mutation($email: String!, $password: String!) {
 
 
 @pytest.fixture
-async def users(backend: Backend, redis_prefix: str, data_dir: Path) -> AsyncIterator[RunningService]:
+async def users(
+    backend: Backend, redis_prefix: str, data_dir: Path
+) -> AsyncIterator[RunningService]:
     async with running_service(
         users_app, "users", backend=backend, redis_prefix=redis_prefix, data_dir=data_dir
     ) as service:

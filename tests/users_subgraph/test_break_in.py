@@ -1,4 +1,4 @@
-"""Attempts to break in: forged, expired and misdirected tokens, admin-only operations, brute force."""
+"""Break-in attempts: forged, expired and misdirected tokens, admin-only operations, brute force."""
 
 from __future__ import annotations
 
@@ -15,7 +15,9 @@ from tests.users_subgraph.conftest import LOGIN, PASSWORD, sign_up
 
 ME = "{ me { id email } }"
 USERS = "{ users(first: 10) { totalCount edges { node { id email } } } }"
-SET_ROLE = """mutation($id: ID!, $role: Role!) { setUserRole(userId: $id, role: $role) { id role } }"""
+SET_ROLE = (
+    """mutation($id: ID!, $role: Role!) { setUserRole(userId: $id, role: $role) { id role } }"""
+)
 
 
 def _claims(user_id: str, settings: CommonSettings, **overrides: object) -> dict[str, object]:
@@ -101,9 +103,11 @@ def test_asymmetric_keys_are_supported() -> None:
     private = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     issuer = TokenService(
         CommonSettings(jwt_algorithm="ES256", jwt_private_key=private, jwt_public_key=public)
     )

@@ -72,7 +72,9 @@ async def test_wrong_variable_types_are_bad_user_input(users: RunningService) ->
 async def test_oversized_requests_are_refused(users: RunningService) -> None:
     shallow = "{ __schema { types { fields { type { ofType { name } } } } } }"
     assert (await users.gql(shallow)).errors == []
-    huge = await users.http.post("/graphql", json={"query": "{ me { id } }", "pad": "x" * 2_000_000})
+    huge = await users.http.post(
+        "/graphql", json={"query": "{ me { id } }", "pad": "x" * 2_000_000}
+    )
     assert huge.status_code == 413
     assert huge.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
     many_tokens = "{ " + " ".join(f"a{n}: __typename" for n in range(3000)) + " }"

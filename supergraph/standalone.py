@@ -1,0 +1,101 @@
+"""Single-process mode: the router in front of every subgraph, each called in-process over ASGI."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from subgraph_kit.runtime import ServiceRuntime
+from supergraph.composition import SubgraphDefinition, compose
+from supergraph.http import create_router_app
+from supergraph.router import Router, build_router
+from supergraph.transport import AsgiTransport
+
+__all__ = ["Standalone", "compose_local_supergraph", "create_standalone"]
+
+SUBGRAPH_PREFIX = "/subgraphs/"
+
+
+def compose_local_supergraph(subgraphs: Mapping[str, str], url_of: Mapping[str, str]) -> str:
+    """Compose the supergraph from the SDL each subgraph's code serves."""
+    return compose(
+        [
+            SubgraphDefinition(name=name, url=url_of[name], sdl=sdl)
+            for name, sdl in subgraphs.items()
+        ]
+    )
+
+
+@dataclass
+class Standalone:
+    """The router app plus the subgraph runtimes it owns; an ASGI app with a lifespan."""
+
+    router: Router
+    router_app: ASGIApp
+    subgraph_apps: dict[str, ASGIApp]
+    runtimes: dict[str, ServiceRuntime]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        if path.startswith(SUBGRAPH_PREFIX):
+            name, _, rest = path[len(SUBGRAPH_PREFIX) :].partition("/")
+            app = self.subgraph_apps.get(name)
+            if app is not None:
+                prefix = SUBGRAPH_PREFIX + name
+                child = {
+                    **scope,
+                    "path": "/" + rest,
+                    "root_path": scope.get("root_path", "") + prefix,
+                }
+                await app(child, receive, send)
+                return
+        await self.router_app(scope, receive, send)
+
+    async def start(self) -> None:
+        for runtime in self.runtimes.values():
+            await runtime.start()
+
+    async def stop(self) -> None:
+        await self.router.aclose()
+        for runtime in self.runtimes.values():
+            await runtime.stop()
+
+    async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
+        message = await receive()
+        assert message["type"] == "lifespan.startup"
+        try:
+            await self.start()
+        except Exception as error:
+            await send({"type": "lifespan.startup.failed", "message": str(error)})
+            return
+        await send({"type": "lifespan.startup.complete"})
+        message = await receive()
+        await self.stop()
+        await send({"type": "lifespan.shutdown.complete"})
+
+
+def create_standalone(
+    subgraph_modules: Mapping[str, str], *, runtime_options: Mapping[str, Any] | None = None
+) -> Standalone:
+    """Build every subgraph from its `<package>.app` module and a router over them."""
+    runtimes: dict[str, ServiceRuntime] = {}
+    apps: dict[str, ASGIApp] = {}
+    sdls: dict[str, str] = {}
+    for name, module_name in subgraph_modules.items():
+        module = importlib.import_module(module_name)
+        runtime = module.create_runtime(**dict(runtime_options or {}))
+        runtimes[name] = runtime
+        apps[name] = module.create_app(runtime, manage_runtime=False)
+        schema_module = importlib.import_module(module_name.rsplit(".", 1)[0] + ".schema")
+        sdls[name] = str(schema_module.schema.as_str())
+    urls = {name: f"http://{name}.in-process/graphql" for name in subgraph_modules}
+    supergraph_sdl = compose_local_supergraph(sdls, urls)
+    router = build_router(supergraph_sdl, transport=AsgiTransport(apps))
+    return Standalone(router, create_router_app(router), apps, runtimes)
