@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from graphql import (
+    BooleanValueNode,
     DirectiveNode,
     DocumentNode,
     FieldNode,
@@ -121,13 +122,15 @@ class _Planner:
     entity_groups: dict[tuple[object, ...], Group] = field(default_factory=dict)
     recorders: list[set[int]] = field(default_factory=list)
     next_id: int = 0
-    depth: int = 0
+    seeking: list[tuple[tuple[str, ...], str, str]] = field(default_factory=list)
+    preferred: set[str] = field(default_factory=set)
 
     def plan(self, operation: OperationDefinitionNode) -> QueryPlan:
         kind: OperationKind = operation.operation.value
         root_type = self.supergraph.api_schema.get_root_type(operation.operation)
         if root_type is None:
             raise PlanningError(f"the schema has no {kind} type")
+        self.preferred = self._sole_root_graphs(root_type.name, operation.selection_set)
         self._plan_root(kind, root_type.name, operation.selection_set, ())
         variables = {v.variable.name.value: v for v in operation.variable_definitions or ()}
         nodes = [build_node(group, variables) for group in self.roots]
@@ -150,7 +153,8 @@ class _Planner:
     ) -> None:
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                self._plan_root_field(kind, root_type, selection, conditions)
+                if not _never(selection.directives):
+                    self._plan_root_field(kind, root_type, selection, conditions)
                 continue
             fragment = self._fragment(selection)
             if fragment is None:
@@ -185,12 +189,31 @@ class _Planner:
         for graph in ordered:
             if graph in existing:
                 return graph
+        if kind != "mutation":
+            for graph in ordered:
+                if graph in self.preferred:
+                    return graph
         field_type = self._field_def(root_type, node.name.value).type
         named = get_named_type(field_type).name
         return max(
             ordered,
             key=lambda graph: self._coverage(graph, named, node.selection_set, 3),
         )
+
+    def _sole_root_graphs(self, root_type: str, selection_set: SelectionSetNode) -> set[str]:
+        """Graphs that alone resolve some root field: shareable ones should join them."""
+        graphs: set[str] = set()
+        fields = self.supergraph.types[root_type].fields
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                model = fields.get(selection.name.value)
+                if model is not None and len(model.resolvers) == 1:
+                    graphs |= model.resolvers
+                continue
+            fragment = self._fragment(selection)
+            if fragment is not None:
+                graphs |= self._sole_root_graphs(root_type, fragment[1])
+        return graphs
 
     def _root_group(self, kind: OperationKind, graph: str) -> Group:
         if kind == "mutation":
@@ -209,7 +232,8 @@ class _Planner:
     def _plan_selections(self, context: _Context, selection_set: SelectionSetNode) -> None:
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                self._plan_field(context, selection)
+                if not _never(selection.directives):
+                    self._plan_field(context, selection)
                 continue
             type_condition = self._type_condition(selection)
             fragment = self._fragment(selection)
@@ -229,6 +253,10 @@ class _Planner:
     def _fragment(
         self, selection: object
     ) -> tuple[tuple[DirectiveNode, ...], SelectionSetNode] | None:
+        if isinstance(selection, InlineFragmentNode | FragmentSpreadNode) and _never(
+            selection.directives
+        ):
+            return None
         if isinstance(selection, InlineFragmentNode):
             return _conditions(selection.directives), selection.selection_set
         if isinstance(selection, FragmentSpreadNode):
@@ -412,19 +440,20 @@ class _Planner:
 
     def _jump(self, context: _Context, node: FieldNode) -> Group:
         """Fetch ``node`` from another subgraph (or the same, after its @requires)."""
-        if self.depth > _MAX_JUMP_DEPTH:
+        sought = (context.path, context.type_name, node.name.value)
+        if len(self.seeking) > _MAX_JUMP_DEPTH or sought in self.seeking:
             raise PlanningError(f"cannot plan {context.type_name}.{node.name.value}: no route")
-        target = self._choose_target(context, node.name.value)
-        if target is None:
-            raise PlanningError(
-                f"cannot plan {context.type_name}.{node.name.value}: no subgraph can resolve it"
-                f" from {context.graph!r}"
-            )
-        self.depth += 1
+        self.seeking.append(sought)
         try:
+            target = self._choose_target(context, node.name.value)
+            if target is None:
+                raise PlanningError(
+                    f"cannot plan {context.type_name}.{node.name.value}: no subgraph can"
+                    f" resolve it from {context.graph!r}"
+                )
             return self._jump_to(context, node, target)
         finally:
-            self.depth -= 1
+            self.seeking.pop()
 
     def _jump_to(self, context: _Context, node: FieldNode, target: _Target) -> Group:
         entity_context = self._entity_context(
@@ -494,7 +523,15 @@ class _Planner:
         self, context: _Context, keys: tuple[SelectionSetNode, ...]
     ) -> list[SelectionSetNode]:
         available = [key for key in keys if self._available(context, key)]
-        return available[:1] or list(keys[:1])
+        if available:
+            return available[:1]
+        # A key that needs a field we are already looking for here would loop.
+        sought = {
+            name
+            for path, type_name, name in self.seeking
+            if (path, type_name) == (context.path, context.type_name)
+        }
+        return [key for key in keys if not _top_level_names(key) & sought][:1]
 
     def _available(self, context: _Context, selection_set: SelectionSetNode) -> bool:
         """Whether the current fetch can return all of ``selection_set`` here."""
@@ -663,8 +700,29 @@ def _alias(node: FieldNode) -> str | None:
     return node.alias.value if node.alias else None
 
 
-def _conditions(directives: object) -> tuple[DirectiveNode, ...]:
-    return tuple(d for d in directives or () if d.name.value in _CONDITIONS)  # type: ignore[attr-defined]
+def _conditions(directives: tuple[DirectiveNode, ...] | None) -> tuple[DirectiveNode, ...]:
+    """The @skip/@include directives whose outcome depends on variables."""
+    return tuple(
+        d for d in directives or () if d.name.value in _CONDITIONS and _literal_condition(d) is None
+    )
+
+
+def _never(directives: tuple[DirectiveNode, ...] | None) -> bool:
+    """Whether a literal @skip(if: true) or @include(if: false) excludes the selection."""
+    for directive in directives or ():
+        literal = _literal_condition(directive)
+        if literal is not None and literal == (directive.name.value == "skip"):
+            return True
+    return False
+
+
+def _literal_condition(directive: DirectiveNode) -> bool | None:
+    if directive.name.value not in _CONDITIONS:
+        return None
+    for argument in directive.arguments or ():
+        if argument.name.value == "if" and isinstance(argument.value, BooleanValueNode):
+            return argument.value.value
+    return None
 
 
 def _list_depth(type_: GraphQLOutputType) -> int:

@@ -55,11 +55,6 @@ class FragmentItem:
     directives: tuple[DirectiveNode, ...]
     sub: Tree
 
-    def move_to_front(self, keys: list[tuple[str, ...]]) -> None:
-        """Put these items first (keys an entity jump added read best up front)."""
-        front = {key: self.items[key] for key in keys}
-        self.items = {**front, **{k: v for k, v in self.items.items() if k not in front}}
-
     def to_ast(self, inherited: frozenset[tuple[str, ...]] = frozenset()) -> InlineFragmentNode:
         condition = self.type_condition
         return InlineFragmentNode(
