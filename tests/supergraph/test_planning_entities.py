@@ -636,3 +636,45 @@ def test_named_fragments_are_inlined() -> None:
         }
         """,
     )
+
+
+def test_literal_skip_and_include_prune_selections() -> None:
+    """@include(if: false) never runs: no jump for it; variable conditions stay."""
+    assert_plan(
+        SHOP,
+        """
+        query($s: Boolean!) {
+          topProducts { name reviews @include(if: false) { body } inStock @skip(if: $s) }
+        }
+        """,
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "products") {
+              {
+                topProducts {
+                  __typename
+                  upc
+                  name
+                }
+              }
+            },
+            Flatten(path: "topProducts.@") {
+              Fetch(service: "inventory") {
+                {
+                  ... on Product {
+                    __typename
+                    upc
+                  }
+                } =>
+                {
+                  ... on Product {
+                    inStock @skip(if: $s)
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    )

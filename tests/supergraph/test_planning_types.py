@@ -534,3 +534,27 @@ def test_shareable_abstract_root_field_picks_the_best_subgraph() -> None:
         }
         """,
     )
+
+
+def test_shareable_root_field_joins_a_subgraph_already_asked() -> None:
+    """users is in a and b; thing only in a: both go to a in one fetch."""
+    assert_plan(
+        KEYS,
+        """
+        { users { name } thing { label } }
+        """,
+        """
+        QueryPlan {
+          Fetch(service: "a") {
+            {
+              users {
+                name
+              }
+              thing {
+                label
+              }
+            }
+          },
+        }
+        """,
+    )
