@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from .argument_merging import MERGEABLE, merge_applications
 from .fieldsets import base_type_name
 from .model import BUILTIN_SCALARS, Applied, ArgumentDef, FieldDef, Subgraph, TypeDef, TypeKind
 from .specs import (
@@ -205,22 +207,52 @@ class _Merger:
     # -- applied directives -------------------------------------------------------------------
 
     def merged_directives(
-        self, per_source: Sequence[Sequence[Applied]], access_first: bool
+        self,
+        per_source: Sequence[Sequence[Applied]],
+        access_first: bool,
+        access_extras: Sequence[Sequence[Applied]] = (),
     ) -> tuple[list[str], list[str]]:
-        """(@inaccessible if any, the other merged directives in Apollo's order)."""
+        """(@inaccessible if any, the other merged directives in Apollo's order).
+
+        `access_extras` are access-control applications an interface inherits from its
+        implementations.
+        """
         names = list(dict.fromkeys(d.name for ds in per_source for d in ds))
         inaccessible = ["@inaccessible"] if "inaccessible" in names else []
         names = [n for n in names if n != "inaccessible"]
-        if access_first:
-            access = [n for n in self.access_control if n in names]
-            names = access + [n for n in names if n not in access]
-        return inaccessible, [d for n in names for d in self._merge_one(n, per_source)]
+        if not access_first:
+            return inaccessible, [d for n in names for d in self._merge_one(n, per_source)]
+        extra_names = {d.name for ds in access_extras for d in ds}
+        access = [n for n in self.access_control if n in names or n in extra_names]
+        merged = [d for n in access for d in self._merge_one(n, [*per_source, *access_extras])]
+        rest = [d for n in names if n not in access for d in self._merge_one(n, per_source)]
+        return inaccessible, merged + rest
+
+    def access_extras(self, interface: str, field_name: str | None) -> list[tuple[Applied, ...]]:
+        """Access-control applications of the implementations of `interface` (or its field)."""
+        if self.kinds.get(interface) != "interface" or not self.access_control:
+            return []
+        objects = {n for n in self.implementations(interface) if self.kinds[n] == "object"}
+        extras: list[tuple[Applied, ...]] = []
+        for subgraph in self.subgraphs:
+            for access in self.access_control:
+                for type_def in subgraph.types.values():
+                    if type_def.kind != "object" or type_def.name not in objects:
+                        continue
+                    extras.extend(
+                        (d,) for d in _access_applications(type_def, field_name) if d.name == access
+                    )
+        return extras
 
     def _merge_one(self, name: str, per_source: Sequence[Sequence[Applied]]) -> list[str]:
         applications = [d.printed() for ds in per_source for d in ds if d.name == name]
         distinct = list(dict.fromkeys(applications))
         if name == "tag" or len(distinct) == 1:
             return distinct
+        if name in MERGEABLE:
+            by_printed = {d.printed(): d for ds in per_source for d in ds if d.name == name}
+            values = [json.loads(by_printed[p].values) for p in distinct]
+            return [f"@{name}{merge_applications(name, values)}"]
         counts = [applications.count(d) for d in distinct]
         return [distinct[counts.index(max(counts))]]
 
@@ -308,8 +340,12 @@ class _Merger:
 
     def _join_types(self, name: str) -> list[str]:
         result = []
+        defined = any(t.has_definition for _, t in self.sources(name))
         for index, type_def in self.sources(name):
             graph = self.graph_of(index)
+            # Apollo's fed-1 upgrade turns an extension into a definition when another
+            # subgraph defines the type.
+            upgraded = self.subgraphs[index].federation_minor < 0 and defined
             io = "true" if type_def.interface_object else None
             if not type_def.keys:
                 result.append(
@@ -321,7 +357,7 @@ class _Merger:
                 args = [
                     ("graph", graph),
                     ("key", _quote(key.fields)),
-                    ("extension", "true" if key.extension else None),
+                    ("extension", "true" if key.extension and not upgraded else None),
                     ("resolvable", resolvable),
                     ("isInterfaceObject", io),
                 ]
@@ -334,7 +370,9 @@ class _Merger:
         self._check_extension_base(name, sources)
         description = _merge_description([t.description for _, t in sources])
         inaccessible, others = self.merged_directives(
-            [t.directives for _, t in sources], access_first=kind == "interface"
+            [t.directives for _, t in sources],
+            access_first=kind == "interface",
+            access_extras=self.access_extras(name, None),
         )
         join_types = self._join_types(name)
         if kind in ("object", "interface"):
@@ -411,7 +449,9 @@ class _Merger:
         resolving = [(i, f) for i, f in present if not f.external]
         description = _merge_description([f.description for _, f in resolving])
         inaccessible, others = self.merged_directives(
-            [f.directives for _, f in resolving], access_first=True
+            [f.directives for _, f in resolving],
+            access_first=True,
+            access_extras=self.access_extras(type_name, name),
         )
         args = self._merge_arguments(coordinate, resolving)
         field_type, all_equal = self._merge_type_reference(
@@ -841,6 +881,13 @@ class _Merger:
         if merged_type.kind == "interface":
             names += self.implementations(merged_type.name)
         return [n for n in names if n not in BUILTIN_SCALARS]
+
+
+def _access_applications(type_def: TypeDef, field_name: str | None) -> tuple[Applied, ...]:
+    if field_name is None:
+        return type_def.directives
+    found = type_def.field(field_name)
+    return found.directives if found is not None and not found.external else ()
 
 
 def _applied_names(subgraph: Subgraph) -> set[str]:

@@ -44,10 +44,14 @@ class CompositionError(Exception):
 
 @dataclass(frozen=True)
 class Applied:
-    """A directive application carried to the supergraph, by its supergraph name."""
+    """A directive application carried to the supergraph, by its supergraph name.
+
+    `args` is the printed argument list, `values` the same arguments as a JSON object.
+    """
 
     name: str
     args: str = ""
+    values: str = "{}"
 
     def printed(self) -> str:
         return f"@{self.name}{self.args}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from graphql import (
     UnionTypeDefinitionNode,
     UnionTypeExtensionNode,
     parse,
+    value_from_ast_untyped,
 )
 from graphql.language import TypeDefinitionNode, TypeExtensionNode
 
@@ -380,7 +382,8 @@ def _applied(context: _Context, node: object) -> tuple[Applied, ...]:
         args = ", ".join(
             f"{a.name.value}: {print_value(a.value)}" for a in directive.arguments or ()
         )
-        result.append(Applied(name, f"({args})" if args else ""))
+        values = {a.name.value: value_from_ast_untyped(a.value) for a in directive.arguments or ()}
+        result.append(Applied(name, f"({args})" if args else "", json.dumps(values)))
     return tuple(result)
 
 

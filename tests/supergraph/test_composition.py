@@ -456,6 +456,560 @@ type Query
 }'''
 
 
+MISC_ALPHA = '''\
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable", "@external", "@provides", "@tag", "@inaccessible"])
+
+"""
+Root query.
+Has two lines.
+"""
+type Query {
+  "Find an org"
+  org(id: ID!, "include archived?" archived: Boolean = false): Org @deprecated(reason: "use orgs")
+  orgs(first: Int = 10, after: String): [Org!]! @shareable @tag(name: "a") @tag(name: "b")
+  search(filter: Filter!): [Result!]!
+}
+
+type Subscription {
+  orgChanged: Org
+}
+
+"An organisation"
+type Org @key(fields: "id") @key(fields: "slug region { code }") {
+  id: ID!
+  slug: String!
+  region: Region!
+  "The name, \\"quoted\\""
+  name: String @shareable
+  kind: Kind @deprecated
+}
+
+type Region @shareable {
+  code: String!
+  label: String
+}
+
+enum Kind {
+  "A company"
+  COMPANY
+  NGO @deprecated(reason: "gone")
+  GOV @inaccessible
+}
+
+input Filter {
+  text: String
+  kinds: [Kind!] = [COMPANY]
+  only: Boolean
+}
+
+interface Named {
+  name: String
+}
+
+interface Entity implements Named {
+  id: ID!
+  name: String
+}
+
+type Person implements Entity & Named @key(fields: "id") {
+  id: ID!
+  name: String @shareable
+  org: Org @shareable
+}
+
+union Result = Org | Person
+
+scalar URL @specifiedBy(url: "https://tools.ietf.org/html/rfc3986")
+
+type Link {
+  href: URL!
+}
+
+extend type Query {
+  link: Link
+  named: Named
+}
+'''
+
+
+MISC_BETA = """\
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable", "@external", "@provides", "@tag"])
+
+type Query {
+  "Look up orgs"
+  orgs(first: Int = 10): [Org!]! @shareable @tag(name: "b") @tag(name: "c")
+  people: [Person!]! @provides(fields: "org { name }")
+}
+
+"An organisation, seen from beta"
+type Org @key(fields: "id") {
+  id: ID!
+  name: String @shareable
+  members: [Person!]!
+}
+
+type Person @key(fields: "id") {
+  id: ID!
+  org: Org @external
+}
+
+enum Kind {
+  COMPANY
+  NGO
+  GOV
+}
+
+input Filter {
+  text: String
+  kinds: [Kind!] = [COMPANY]
+}
+
+type Region @shareable {
+  code: String!
+  label: String
+}
+
+union Result = Person
+"""
+
+
+# Printed by @apollo/composition 2.14.4 (composeServices) for the subgraphs above.
+MISC_SUPERGRAPH = '''\
+schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
+  @link(url: "https://specs.apollo.dev/tag/v0.3")
+  @link(url: "https://specs.apollo.dev/inaccessible/v0.2", for: SECURITY)
+{
+  query: Query
+  subscription: Subscription
+}
+
+directive @inaccessible on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION
+
+directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+directive @tag(name: String!) repeatable on FIELD_DEFINITION | OBJECT | INTERFACE | UNION | ARGUMENT_DEFINITION | SCALAR | ENUM | ENUM_VALUE | INPUT_OBJECT | INPUT_FIELD_DEFINITION | SCHEMA
+
+interface Entity implements Named
+  @join__implements(graph: ALPHA, interface: "Named")
+  @join__type(graph: ALPHA)
+{
+  id: ID!
+  name: String
+}
+
+input Filter
+  @join__type(graph: ALPHA)
+  @join__type(graph: BETA)
+{
+  text: String
+  kinds: [Kind!] = [COMPANY]
+}
+
+scalar join__FieldSet
+
+enum join__Graph {
+  ALPHA @join__graph(name: "alpha", url: "http://alpha")
+  BETA @join__graph(name: "beta", url: "http://beta")
+}
+
+enum Kind
+  @join__type(graph: ALPHA)
+  @join__type(graph: BETA)
+{
+  """A company"""
+  COMPANY @join__enumValue(graph: ALPHA) @join__enumValue(graph: BETA)
+  NGO @join__enumValue(graph: ALPHA) @join__enumValue(graph: BETA) @deprecated(reason: "gone")
+  GOV @inaccessible @join__enumValue(graph: ALPHA) @join__enumValue(graph: BETA)
+}
+
+type Link
+  @join__type(graph: ALPHA)
+{
+  href: URL!
+}
+
+scalar link__Import
+
+enum link__Purpose {
+  """
+  `SECURITY` features provide metadata necessary to securely resolve fields.
+  """
+  SECURITY
+
+  """
+  `EXECUTION` features provide metadata necessary for operation execution.
+  """
+  EXECUTION
+}
+
+interface Named
+  @join__type(graph: ALPHA)
+{
+  name: String
+}
+
+"""An organisation"""
+type Org
+  @join__type(graph: ALPHA, key: "id")
+  @join__type(graph: ALPHA, key: "slug region { code }")
+  @join__type(graph: BETA, key: "id")
+{
+  id: ID!
+  slug: String! @join__field(graph: ALPHA)
+  region: Region! @join__field(graph: ALPHA)
+
+  """
+  The name, "quoted"
+  """
+  name: String
+  kind: Kind @join__field(graph: ALPHA) @deprecated
+  members: [Person!]! @join__field(graph: BETA)
+}
+
+type Person implements Entity & Named
+  @join__implements(graph: ALPHA, interface: "Entity")
+  @join__implements(graph: ALPHA, interface: "Named")
+  @join__type(graph: ALPHA, key: "id")
+  @join__type(graph: BETA, key: "id")
+{
+  id: ID!
+  name: String @join__field(graph: ALPHA)
+  org: Org @join__field(graph: ALPHA) @join__field(graph: BETA, external: true)
+}
+
+"""
+Root query.
+Has two lines.
+"""
+type Query
+  @join__type(graph: ALPHA)
+  @join__type(graph: BETA)
+{
+  """Find an org"""
+  org(
+    id: ID!
+
+    """include archived?"""
+    archived: Boolean = false
+  ): Org @join__field(graph: ALPHA) @deprecated(reason: "use orgs")
+
+  """Look up orgs"""
+  orgs(first: Int = 10): [Org!]! @tag(name: "a") @tag(name: "b") @tag(name: "c")
+  search(filter: Filter!): [Result!]! @join__field(graph: ALPHA)
+  link: Link @join__field(graph: ALPHA)
+  named: Named @join__field(graph: ALPHA)
+  people: [Person!]! @join__field(graph: BETA, provides: "org { name }")
+}
+
+type Region
+  @join__type(graph: ALPHA)
+  @join__type(graph: BETA)
+{
+  code: String!
+  label: String
+}
+
+union Result
+  @join__type(graph: ALPHA)
+  @join__type(graph: BETA)
+  @join__unionMember(graph: ALPHA, member: "Org")
+  @join__unionMember(graph: ALPHA, member: "Person")
+  @join__unionMember(graph: BETA, member: "Person")
+ = Org | Person
+
+type Subscription
+  @join__type(graph: ALPHA)
+{
+  orgChanged: Org
+}
+
+scalar URL
+  @join__type(graph: ALPHA)
+  @specifiedBy(url: "https://tools.ietf.org/html/rfc3986")'''
+
+
+FED1_ACCOUNTS = """\
+type User @key(fields: "id") {
+  id: ID!
+  name: String
+  username: String
+}
+
+extend type Query {
+  me: User
+}
+"""
+
+
+FED1_INVENTORY = """\
+type Query {
+  version: String
+}
+"""
+
+
+FED1_REVIEWS = """\
+type Review @key(fields: "id") {
+  id: ID!
+  body: String
+  author: User @provides(fields: "username")
+}
+
+extend type User @key(fields: "id") {
+  id: ID! @external
+  username: String @external
+  reviews: [Review]
+}
+
+type Query {
+  topReviews: [Review]
+  version: String
+}
+"""
+
+
+# Printed by @apollo/composition 2.14.4 (composeServices) for the subgraphs above.
+FED1_SUPERGRAPH = '''\
+schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.3", for: EXECUTION)
+{
+  query: Query
+}
+
+directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+scalar join__FieldSet
+
+enum join__Graph {
+  ACCOUNTS @join__graph(name: "accounts", url: "http://accounts")
+  INVENTORY @join__graph(name: "inventory", url: "http://inventory")
+  REVIEWS @join__graph(name: "reviews", url: "http://reviews")
+}
+
+scalar link__Import
+
+enum link__Purpose {
+  """
+  `SECURITY` features provide metadata necessary to securely resolve fields.
+  """
+  SECURITY
+
+  """
+  `EXECUTION` features provide metadata necessary for operation execution.
+  """
+  EXECUTION
+}
+
+type Query
+  @join__type(graph: ACCOUNTS)
+  @join__type(graph: INVENTORY)
+  @join__type(graph: REVIEWS)
+{
+  me: User @join__field(graph: ACCOUNTS)
+  version: String @join__field(graph: INVENTORY) @join__field(graph: REVIEWS)
+  topReviews: [Review] @join__field(graph: REVIEWS)
+}
+
+type Review
+  @join__type(graph: REVIEWS, key: "id")
+{
+  id: ID!
+  body: String
+  author: User @join__field(graph: REVIEWS, provides: "username")
+}
+
+type User
+  @join__type(graph: ACCOUNTS, key: "id")
+  @join__type(graph: REVIEWS, key: "id")
+{
+  id: ID!
+  name: String @join__field(graph: ACCOUNTS)
+  username: String @join__field(graph: ACCOUNTS) @join__field(graph: REVIEWS, external: true)
+  reviews: [Review] @join__field(graph: REVIEWS)
+}'''
+
+
+AUTH_A = """\
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable", "@authenticated", "@requiresScopes", "@policy", "@cost", "@listSize"])
+
+interface Doc {
+  id: ID!
+  body: String
+}
+
+type Memo implements Doc @key(fields: "id") @authenticated {
+  id: ID!
+  body: String @requiresScopes(scopes: [["memo:read"]]) @shareable @cost(weight: 2)
+}
+
+type Note implements Doc @key(fields: "id") {
+  id: ID!
+  body: String @policy(policies: [["notes"]])
+}
+
+type Query {
+  docs: [Doc!]! @listSize(assumedSize: 5) @shareable
+}
+"""
+
+
+AUTH_B = """\
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.9", import: ["@key", "@shareable", "@requiresScopes", "@cost", "@listSize"])
+
+type Memo implements Doc @key(fields: "id") {
+  id: ID!
+  body: String @requiresScopes(scopes: [["memo:write"], ["admin"]]) @shareable @cost(weight: 7)
+}
+
+type Query {
+  docs: [Doc!]! @listSize(assumedSize: 9, slicingArguments: []) @shareable
+}
+
+interface Doc {
+  id: ID!
+  body: String
+}
+"""
+
+
+# Printed by @apollo/composition 2.14.4 (composeServices) for the subgraphs above.
+AUTH_SUPERGRAPH = '''\
+schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.5", for: EXECUTION)
+  @link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)
+  @link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)
+  @link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)
+  @link(url: "https://specs.apollo.dev/cost/v0.1", import: ["@listSize"])
+{
+  query: Query
+}
+
+directive @authenticated on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
+
+directive @cost(weight: Int!) on ARGUMENT_DEFINITION | ENUM | FIELD_DEFINITION | INPUT_FIELD_DEFINITION | OBJECT | SCALAR
+
+directive @join__directive(graphs: [join__Graph!], name: String!, args: join__DirectiveArguments) repeatable on SCHEMA | OBJECT | INTERFACE | FIELD_DEFINITION
+
+directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean, overrideLabel: String, contextArguments: [join__ContextArgument!]) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+directive @listSize(assumedSize: Int, slicingArguments: [String!], sizedFields: [String!], requireOneSlicingArgument: Boolean = true) on FIELD_DEFINITION
+
+directive @policy(policies: [[policy__Policy!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
+
+directive @requiresScopes(scopes: [[requiresScopes__Scope!]!]!) on FIELD_DEFINITION | OBJECT | INTERFACE | SCALAR | ENUM
+
+interface Doc
+  @join__type(graph: A)
+  @join__type(graph: B)
+  @authenticated
+{
+  id: ID!
+  body: String @requiresScopes(scopes: [["admin", "memo:read"], ["memo:read", "memo:write"]]) @policy(policies: [["notes"]])
+}
+
+input join__ContextArgument {
+  name: String!
+  type: String!
+  context: String!
+  selection: join__FieldValue!
+}
+
+scalar join__DirectiveArguments
+
+scalar join__FieldSet
+
+scalar join__FieldValue
+
+enum join__Graph {
+  A @join__graph(name: "a", url: "http://a")
+  B @join__graph(name: "b", url: "http://b")
+}
+
+scalar link__Import
+
+enum link__Purpose {
+  """
+  `SECURITY` features provide metadata necessary to securely resolve fields.
+  """
+  SECURITY
+
+  """
+  `EXECUTION` features provide metadata necessary for operation execution.
+  """
+  EXECUTION
+}
+
+type Memo implements Doc
+  @join__implements(graph: A, interface: "Doc")
+  @join__implements(graph: B, interface: "Doc")
+  @join__type(graph: A, key: "id")
+  @join__type(graph: B, key: "id")
+  @authenticated
+{
+  id: ID!
+  body: String @requiresScopes(scopes: [["admin", "memo:read"], ["memo:read", "memo:write"]]) @cost(weight: 7)
+}
+
+type Note implements Doc
+  @join__implements(graph: A, interface: "Doc")
+  @join__type(graph: A, key: "id")
+{
+  id: ID!
+  body: String @policy(policies: [["notes"]])
+}
+
+scalar policy__Policy
+
+type Query
+  @join__type(graph: A)
+  @join__type(graph: B)
+{
+  docs: [Doc!]! @listSize(assumedSize: 9, slicingArguments: [], requireOneSlicingArgument: true)
+}
+
+scalar requiresScopes__Scope'''
+
+
 CASES = {
     "entities": (
         {"users": ENTITIES_USERS, "tasks": ENTITIES_TASKS},
@@ -468,6 +1022,18 @@ CASES = {
     "renamed": (
         {"groups": RENAMED_GROUPS, "members": RENAMED_MEMBERS},
         RENAMED_SUPERGRAPH,
+    ),
+    "misc": (
+        {"alpha": MISC_ALPHA, "beta": MISC_BETA},
+        MISC_SUPERGRAPH,
+    ),
+    "fed1": (
+        {"accounts": FED1_ACCOUNTS, "inventory": FED1_INVENTORY, "reviews": FED1_REVIEWS},
+        FED1_SUPERGRAPH,
+    ),
+    "auth": (
+        {"a": AUTH_A, "b": AUTH_B},
+        AUTH_SUPERGRAPH,
     ),
 }
 
