@@ -97,7 +97,10 @@ SUBGRAPH_SETS = _subgraph_sets()
 
 # @apollo/gateway implements no access-control spec, so it refuses any supergraph that links
 # one `for: SECURITY` (Apollo's own included); the router is expected to do the same.
-GATEWAY_REFUSES = {"abstract": "authenticated/v0.1 is for: SECURITY but is unsupported"}
+GATEWAY_REFUSES = {
+    "abstract": "authenticated/v0.1 is for: SECURITY but is unsupported",
+    "auth": "authenticated/v0.1 is for: SECURITY but is unsupported",
+}
 
 
 @pytest.fixture(scope="module", autouse=True)
