@@ -12,6 +12,7 @@ from graphql.execution.values import get_variable_values
 
 from supergraph.execution import CompiledOperation, RequestContext, execute_plan
 from supergraph.plan import QueryPlan
+from supergraph.printer import print_plan
 from supergraph.transport import HttpTransport, Transport
 
 __all__ = ["Planner", "PreparedOperation", "Router", "build_router"]
@@ -200,12 +201,7 @@ class Router:
         cached = self._printed.get(id(plan))
         if cached is not None and cached[0] is plan:
             return cached[1]
-        try:
-            from supergraph.printer import print_plan
-        except ImportError:
-            text = repr(plan)
-        else:
-            text = print_plan(plan)
+        text = print_plan(plan)
         if len(self._printed) > self._cache_size:
             self._printed.clear()
         self._printed[id(plan)] = (plan, text)
