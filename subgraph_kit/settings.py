@@ -60,7 +60,7 @@ def common_settings() -> CommonSettings:
     return CommonSettings()
 
 
-def service_settings(name: str) -> ServiceSettings:
+def service_settings(name: str, common: CommonSettings | None = None) -> ServiceSettings:
     """Read TASKFORGE_<NAME>_* (DATABASE_URL, HOST, PORT); SQLite under data_dir by default."""
 
     class _Settings(ServiceSettings):
@@ -69,7 +69,7 @@ def service_settings(name: str) -> ServiceSettings:
     settings = _Settings(name=name)
     updates: dict[str, object] = {}
     if not settings.database_url:
-        data_dir = common_settings().data_dir
+        data_dir = (common or common_settings()).data_dir
         updates["database_url"] = f"sqlite+aiosqlite:///{data_dir / f'{name}.db'}"
     if "port" not in settings.model_fields_set:
         updates["port"] = _DEFAULT_PORTS.get(name, settings.port)

@@ -5,11 +5,10 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
-
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from subgraph_kit.runtime import ServiceRuntime
+from subgraph_kit.settings import CommonSettings, ServiceSettings
 from supergraph.composition import SubgraphDefinition, compose
 from supergraph.http import create_router_app
 from supergraph.router import Router, build_router
@@ -82,20 +81,29 @@ class Standalone:
 
 
 def create_standalone(
-    subgraph_modules: Mapping[str, str], *, runtime_options: Mapping[str, Any] | None = None
+    subgraph_modules: Mapping[str, str],
+    *,
+    common: CommonSettings | None = None,
+    settings: Mapping[str, ServiceSettings] | None = None,
+    supergraph_sdl: str | None = None,
 ) -> Standalone:
-    """Build every subgraph from its `<package>.app` module and a router over them."""
+    """Build every subgraph from its `<package>.app` module and a router over them.
+
+    The router composes the subgraphs' SDL itself unless `supergraph_sdl` is given
+    (e.g. one composed by another tool for the same subgraphs).
+    """
     runtimes: dict[str, ServiceRuntime] = {}
     apps: dict[str, ASGIApp] = {}
     sdls: dict[str, str] = {}
     for name, module_name in subgraph_modules.items():
         module = importlib.import_module(module_name)
-        runtime = module.create_runtime(**dict(runtime_options or {}))
+        runtime = module.create_runtime(settings=(settings or {}).get(name), common=common)
         runtimes[name] = runtime
         apps[name] = module.create_app(runtime, manage_runtime=False)
         schema_module = importlib.import_module(module_name.rsplit(".", 1)[0] + ".schema")
         sdls[name] = str(schema_module.schema.as_str())
     urls = {name: f"http://{name}.in-process/graphql" for name in subgraph_modules}
-    supergraph_sdl = compose_local_supergraph(sdls, urls)
+    if supergraph_sdl is None:
+        supergraph_sdl = compose_local_supergraph(sdls, urls)
     router = build_router(supergraph_sdl, transport=AsgiTransport(apps))
     return Standalone(router, create_router_app(router), apps, runtimes)
