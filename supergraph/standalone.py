@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from subgraph_kit.runtime import ServiceRuntime

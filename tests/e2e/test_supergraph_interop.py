@@ -1,4 +1,4 @@
-"""Our composed supergraph and the one @apollo/composition writes for the same subgraphs answer alike."""
+"""Our composed supergraph and Apollo's composition of the same subgraphs answer alike."""
 
 from __future__ import annotations
 
