@@ -5,6 +5,8 @@ Usage (from the repo root):
     .venv/bin/python -m tests.federation.regenerate --bless    # + record Apollo's answers for
                                                                #   queries with no expectation
     .venv/bin/python -m tests.federation.regenerate --bless --case NAME --force
+    .venv/bin/python -m tests.federation.regenerate --known-gaps   # rewrite known_gaps.yaml
+                                                                   #   from our router's answers
 Blessed answers must be reviewed against the GraphQL spec before committing; where Apollo
 is known to differ from the spec, the query says so (``apollo_differs``) and expected.json
 holds the spec answer, written by hand.
@@ -13,10 +15,14 @@ holds the spec answer, written by hand.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from tests.federation.apollo import NODE_DIR, ensure_node_modules, run_apollo, serve_corpus
 from tests.federation.corpus import CASES_DIR, Case, expectation_from_response, load_cases
@@ -56,13 +62,55 @@ def bless(cases: list[Case], force: bool) -> None:
             path.write_text(json.dumps(expected, indent=2) + "\n")
 
 
+KNOWN_GAPS_PATH = Path(__file__).parent / "known_gaps.yaml"
+
+
+async def known_gaps(cases: list[Case]) -> dict[str, str]:
+    """``case/query`` -> the first line of what our router gets wrong, for every failure."""
+    from tests.federation.router_run import run_router
+
+    gaps = {}
+    for case in cases:
+        for query in case.queries:
+            try:
+                outcome = await run_router(case, query)
+            except Exception as exc:  # a crash is a gap like any other
+                gaps[query.id] = f"router raised {type(exc).__name__}: {exc}"[:200]
+                continue
+            problems = outcome.problems(query)
+            if problems:
+                gaps[query.id] = _gap_reason(problems, outcome.response)
+    return gaps
+
+
+def _gap_reason(problems: list[str], response: dict[str, Any]) -> str:
+    reason = "; ".join(problem.splitlines()[0].rstrip(":") for problem in problems)
+    errors = response.get("errors") or []
+    if errors:
+        reason += f"; first error: {errors[0].get('message')}"
+    return reason[:240]
+
+
+def write_known_gaps(gaps: dict[str, str]) -> None:
+    """Rewrite known_gaps.yaml (sorted, one line per gap); reasons already there are kept."""
+    lines = ["# Corpus queries our router gets wrong (regenerate.py --known-gaps rewrites this)."]
+    lines += [f"{json.dumps(qid)}: {json.dumps(reason)}" for qid, reason in sorted(gaps.items())]
+    KNOWN_GAPS_PATH.write_text("\n".join(lines) + "\n")
+
+
 def main(argv: list[str] | None = None) -> None:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--bless", action="store_true")
     parser.add_argument("--force", action="store_true")
     parser.add_argument("--case", action="append", default=[])
+    parser.add_argument("--known-gaps", action="store_true")
     options = parser.parse_args(argv)
+    if options.known_gaps:
+        previous = yaml.safe_load(KNOWN_GAPS_PATH.read_text()) if KNOWN_GAPS_PATH.exists() else {}
+        gaps = asyncio.run(known_gaps(load_cases()))
+        write_known_gaps({qid: (previous or {}).get(qid, reason) for qid, reason in gaps.items()})
+        return
     ensure_node_modules()
     dirs = [d for d in sorted(CASES_DIR.iterdir()) if d.is_dir()]
     dirs = [d for d in dirs if not options.case or d.name in options.case]

@@ -385,9 +385,18 @@ def _template(text: str, context: EvalContext) -> Json:
 
     def substitute(match: re.Match[str]) -> str:
         value = _lookup(sources[match.group(1)], match.group(2), match.group(1), context.path)
-        return value if isinstance(value, str) else json.dumps(value)
+        return _text(value)
 
     return _PLACEHOLDER.sub(substitute, text)
+
+
+def _text(value: Json) -> str:
+    """JSON text as JavaScript prints it, so 10.0 and 10 read the same from any router."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return json.dumps(value)
 
 
 def _contains(obj: Json, wanted: Json) -> bool:
