@@ -305,7 +305,10 @@ class _Planner:
                 continue
             keys = self._pick_keys(context, model.keys_in(graph))
             if keys:
-                return self._entity_context(context, graph, context.type_name, keys[0], None)
+                concrete = self._entity_context(context, graph, context.type_name, keys[0], None)
+                # The concrete __typename must replace the interface name already merged.
+                concrete.tree.added_field("__typename", first=True)
+                return concrete
         raise PlanningError(f"no subgraph can tell the concrete type of {context.type_name}")
 
     def _entity_context(
@@ -369,6 +372,18 @@ class _Planner:
                 inner = context.tree.fragment(runtime)
                 self._plan_field(replace(context, tree=inner, type_name=runtime), node)
             return
+        conditions = _conditions(node.directives)
+        if conditions:
+            # Keys and required fields only when the field is asked: no fetch otherwise.
+            inner = context.tree.fragment(None, conditions)
+            context = replace(context, tree=inner, conditions=context.conditions + conditions)
+            node = FieldNode(
+                alias=node.alias,
+                name=node.name,
+                arguments=node.arguments,
+                directives=(),
+                selection_set=node.selection_set,
+            )
         self._jump(context, node)
 
     def _explodes(self, context: _Context) -> bool:

@@ -38,14 +38,16 @@ def test_entity_fetch_is_an_entities_query_with_client_variables() -> None:
     plan = plan_query(SHOP, "query($x: Boolean!) { me { name reviews @include(if: $x) { body } } }")
     assert isinstance(plan.node, Sequence)
     root, entity = _fetches(plan.node)
-    assert root.variable_usages == ()
+    assert root.variable_usages == ("x",)
     assert entity.variable_usages == ("x",)
     assert entity.operation == (
         "query ($representations: [_Any!]!, $x: Boolean!) {\n"
         "  _entities(representations: $representations) {\n"
         "    ... on User {\n"
-        "      reviews @include(if: $x) {\n"
-        "        body\n"
+        "      ... @include(if: $x) {\n"
+        "        reviews {\n"
+        "          body\n"
+        "        }\n"
         "      }\n"
         "    }\n"
         "  }\n"

@@ -639,7 +639,7 @@ def test_named_fragments_are_inlined() -> None:
 
 
 def test_literal_skip_and_include_prune_selections() -> None:
-    """@include(if: false) never runs: no jump for it; variable conditions stay."""
+    """@include(if: false) never runs; a skipped jump fetches no keys, so no request."""
     assert_plan(
         SHOP,
         """
@@ -653,9 +653,11 @@ def test_literal_skip_and_include_prune_selections() -> None:
             Fetch(service: "products") {
               {
                 topProducts {
-                  __typename
-                  upc
                   name
+                  ... @skip(if: $s) {
+                    __typename
+                    upc
+                  }
                 }
               }
             },
@@ -669,7 +671,9 @@ def test_literal_skip_and_include_prune_selections() -> None:
                 } =>
                 {
                   ... on Product {
-                    inStock @skip(if: $s)
+                    ... @skip(if: $s) {
+                      inStock
+                    }
                   }
                 }
               },
