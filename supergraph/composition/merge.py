@@ -51,6 +51,13 @@ def printed_subgraphs(names: Sequence[str]) -> str:
     return "subgraphs " + ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
+def _printed_types(names: Sequence[str]) -> str:
+    quoted = [f'"{n}"' for n in names]
+    if len(quoted) == 1:
+        return f"type {quoted[0]}"
+    return "types " + ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
 def _sanitize_graph_name(name: str) -> str:
     sanitized = re.sub(r"\W", "_", name)
     if re.match(r"^\d", sanitized):
@@ -382,6 +389,8 @@ class _Merger:
                 f"@join__implements(graph: {self.graph_of(i)}, interface: {_quote(itf)})"
                 for i, itf in implements
             ]
+            if kind == "interface":
+                self._validate_interface(name, sources)
             fields = self._merge_fields(name, kind, sources)
             if not fields:
                 return None
@@ -405,6 +414,34 @@ class _Merger:
             fields = self._merge_input_fields(name, sources)
             return MergedType(kind, name, description, tuple(directives), fields=fields)
         return MergedType(kind, name, description, tuple(directives))
+
+    def _validate_interface(self, name: str, sources: list[tuple[int, TypeDef]]) -> None:
+        objects = [n for n in self.implementations(name) if self.kinds[n] == "object"]
+        for index, type_def in sources:
+            subgraph = self.subgraphs[index]
+            defined = [n for n in objects if n in subgraph.types]
+            if type_def.interface_object:
+                if defined:
+                    self.errors.append(
+                        f'[{subgraph.name}] Interface type "{name}" is defined as an '
+                        f'@interfaceObject in subgraph "{subgraph.name}" so that subgraph should '
+                        f'not define any of the implementation types of "{name}", but it defines '
+                        f"{_printed_types(defined)}"
+                    )
+                continue
+            key = next((k for k in type_def.keys if k.resolvable is not False), None)
+            implemented = [n for n in defined if name in subgraph.types[n].interfaces]
+            missing = [n for n in objects if n not in implemented]
+            if key is None or not missing:
+                continue
+            pronoun = "them" if len(missing) > 1 else "it"
+            self.errors.append(
+                f'[{subgraph.name}] Interface type "{name}" has a resolvable key '
+                f'(@key(fields: {_quote(key.fields)})) in subgraph "{subgraph.name}" but that '
+                f'subgraph is missing some of the supergraph implementation types of "{name}". '
+                f'Subgraph "{subgraph.name}" should define {_printed_types(missing)} (and have '
+                f'{pronoun} implement "{name}").'
+            )
 
     def _check_extension_base(self, name: str, sources: list[tuple[int, TypeDef]]) -> None:
         if name in ("Query", "Mutation", "Subscription"):

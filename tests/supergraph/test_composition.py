@@ -1010,6 +1010,344 @@ type Query
 scalar requiresScopes__Scope'''
 
 
+ROOTS_ONE = """\
+schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"]) {
+  query: RootQuery
+  mutation: RootMutation
+}
+
+type RootQuery {
+  ping(loud: Boolean, times: Int = 1): String @shareable
+  self: RootQuery
+}
+
+type RootMutation {
+  bump(input: BumpInput!): Int
+}
+
+input BumpInput {
+  by: Int! = 1
+  reason: String
+  note: String = "none"
+}
+
+"Colours"
+enum Colour {
+  "Red!"
+  RED
+  GREEN
+}
+
+type Paint @key(fields: "id") {
+  id: ID!
+  colour: Colour
+}
+
+extend type RootQuery {
+  paint: Paint
+}
+"""
+
+
+ROOTS_TWO = """\
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable"])
+
+type Query {
+  ping(times: Int = 1): String @shareable
+}
+
+type Mutation {
+  reset(input: BumpInput): Boolean
+}
+
+input BumpInput {
+  by: Int!
+  reason: String
+}
+
+"The colours"
+enum Colour {
+  "Red!"
+  RED
+  GREEN
+  BLUE
+}
+
+type Paint @key(fields: "id") {
+  id: ID!
+  shade: Colour
+}
+"""
+
+
+# Printed by @apollo/composition 2.14.4 (composeServices) for the subgraphs above.
+ROOTS_SUPERGRAPH = '''\
+schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.4", for: EXECUTION)
+{
+  query: Query
+  mutation: Mutation
+}
+
+directive @join__directive(graphs: [join__Graph!], name: String!, args: join__DirectiveArguments) repeatable on SCHEMA | OBJECT | INTERFACE | FIELD_DEFINITION
+
+directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean, overrideLabel: String) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+input BumpInput
+  @join__type(graph: ONE)
+  @join__type(graph: TWO)
+{
+  by: Int!
+  reason: String
+}
+
+"""Colours"""
+enum Colour
+  @join__type(graph: ONE)
+  @join__type(graph: TWO)
+{
+  """Red!"""
+  RED @join__enumValue(graph: ONE) @join__enumValue(graph: TWO)
+  GREEN @join__enumValue(graph: ONE) @join__enumValue(graph: TWO)
+  BLUE @join__enumValue(graph: TWO)
+}
+
+scalar join__DirectiveArguments
+
+scalar join__FieldSet
+
+enum join__Graph {
+  ONE @join__graph(name: "one", url: "http://one")
+  TWO @join__graph(name: "two", url: "http://two")
+}
+
+scalar link__Import
+
+enum link__Purpose {
+  """
+  `SECURITY` features provide metadata necessary to securely resolve fields.
+  """
+  SECURITY
+
+  """
+  `EXECUTION` features provide metadata necessary for operation execution.
+  """
+  EXECUTION
+}
+
+type Mutation
+  @join__type(graph: ONE)
+  @join__type(graph: TWO)
+{
+  bump(input: BumpInput!): Int @join__field(graph: ONE)
+  reset(input: BumpInput): Boolean @join__field(graph: TWO)
+}
+
+type Paint
+  @join__type(graph: ONE, key: "id")
+  @join__type(graph: TWO, key: "id")
+{
+  id: ID!
+  colour: Colour @join__field(graph: ONE)
+  shade: Colour @join__field(graph: TWO)
+}
+
+type Query
+  @join__type(graph: ONE)
+  @join__type(graph: TWO)
+{
+  ping(times: Int = 1): String
+  self: Query @join__field(graph: ONE)
+  paint: Paint @join__field(graph: ONE)
+}'''
+
+
+MORE_P = '''\
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@override"])
+
+type Query {
+  """
+    Indented first line
+  and a second line
+  """
+  products: [Product!]!
+  feed: [Item] @shareable
+}
+
+type Subscription {
+  productAdded: Product!
+}
+
+type Product @key(fields: "upc") @key(fields: "sku vendor { id }", resolvable: false) {
+  upc: String!
+  sku: String!
+  vendor: Vendor!
+  price: Int @shareable
+  weight: Int @shareable
+}
+
+type Vendor @shareable {
+  id: ID!
+  name: String
+}
+
+union Item = Product | Ad
+
+type Ad {
+  text: String
+}
+
+'''
+
+
+MORE_Q = """\
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key", "@shareable", "@external", "@requires", "@provides", "@override"])
+
+type Product @key(fields: "upc") {
+  upc: String!
+  price: Int @external
+  weight: Int @external
+  shippingCost: Int @requires(fields: "price weight")
+  price2: Int @override(from: "p", label: "rollout")
+}
+
+type Query {
+  cheapest: Product @provides(fields: "price")
+  feed: [Item] @shareable
+}
+
+union Item = Product | Promo
+
+type Promo {
+  code: String
+}
+"""
+
+
+# Printed by @apollo/composition 2.14.4 (composeServices) for the subgraphs above.
+MORE_SUPERGRAPH = '''\
+schema
+  @link(url: "https://specs.apollo.dev/link/v1.0")
+  @link(url: "https://specs.apollo.dev/join/v0.4", for: EXECUTION)
+{
+  query: Query
+  subscription: Subscription
+}
+
+directive @join__directive(graphs: [join__Graph!], name: String!, args: join__DirectiveArguments) repeatable on SCHEMA | OBJECT | INTERFACE | FIELD_DEFINITION
+
+directive @join__enumValue(graph: join__Graph!) repeatable on ENUM_VALUE
+
+directive @join__field(graph: join__Graph, requires: join__FieldSet, provides: join__FieldSet, type: String, external: Boolean, override: String, usedOverridden: Boolean, overrideLabel: String) repeatable on FIELD_DEFINITION | INPUT_FIELD_DEFINITION
+
+directive @join__graph(name: String!, url: String!) on ENUM_VALUE
+
+directive @join__implements(graph: join__Graph!, interface: String!) repeatable on OBJECT | INTERFACE
+
+directive @join__type(graph: join__Graph!, key: join__FieldSet, extension: Boolean! = false, resolvable: Boolean! = true, isInterfaceObject: Boolean! = false) repeatable on OBJECT | INTERFACE | UNION | ENUM | INPUT_OBJECT | SCALAR
+
+directive @join__unionMember(graph: join__Graph!, member: String!) repeatable on UNION
+
+directive @link(url: String, as: String, for: link__Purpose, import: [link__Import]) repeatable on SCHEMA
+
+type Ad
+  @join__type(graph: P)
+{
+  text: String
+}
+
+union Item
+  @join__type(graph: P)
+  @join__type(graph: Q)
+  @join__unionMember(graph: P, member: "Product")
+  @join__unionMember(graph: Q, member: "Product")
+  @join__unionMember(graph: P, member: "Ad")
+  @join__unionMember(graph: Q, member: "Promo")
+ = Product | Ad | Promo
+
+scalar join__DirectiveArguments
+
+scalar join__FieldSet
+
+enum join__Graph {
+  P @join__graph(name: "p", url: "http://p")
+  Q @join__graph(name: "q", url: "http://q")
+}
+
+scalar link__Import
+
+enum link__Purpose {
+  """
+  `SECURITY` features provide metadata necessary to securely resolve fields.
+  """
+  SECURITY
+
+  """
+  `EXECUTION` features provide metadata necessary for operation execution.
+  """
+  EXECUTION
+}
+
+type Product
+  @join__type(graph: P, key: "upc")
+  @join__type(graph: P, key: "sku vendor { id }", resolvable: false)
+  @join__type(graph: Q, key: "upc")
+{
+  upc: String!
+  sku: String! @join__field(graph: P)
+  vendor: Vendor! @join__field(graph: P)
+  price: Int @join__field(graph: P) @join__field(graph: Q, external: true)
+  weight: Int @join__field(graph: P) @join__field(graph: Q, external: true)
+  shippingCost: Int @join__field(graph: Q, requires: "price weight")
+  price2: Int @join__field(graph: Q, override: "p")
+}
+
+type Promo
+  @join__type(graph: Q)
+{
+  code: String
+}
+
+type Query
+  @join__type(graph: P)
+  @join__type(graph: Q)
+{
+  """
+    Indented first line
+  and a second line
+  """
+  products: [Product!]! @join__field(graph: P)
+  feed: [Item]
+  cheapest: Product @join__field(graph: Q, provides: "price")
+}
+
+type Subscription
+  @join__type(graph: P)
+{
+  productAdded: Product!
+}
+
+type Vendor
+  @join__type(graph: P)
+{
+  id: ID!
+  name: String
+}'''
+
+
 CASES = {
     "entities": (
         {"users": ENTITIES_USERS, "tasks": ENTITIES_TASKS},
@@ -1034,6 +1372,14 @@ CASES = {
     "auth": (
         {"a": AUTH_A, "b": AUTH_B},
         AUTH_SUPERGRAPH,
+    ),
+    "roots": (
+        {"one": ROOTS_ONE, "two": ROOTS_TWO},
+        ROOTS_SUPERGRAPH,
+    ),
+    "more": (
+        {"p": MORE_P, "q": MORE_Q},
+        MORE_SUPERGRAPH,
     ),
 }
 

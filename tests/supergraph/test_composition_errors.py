@@ -245,3 +245,42 @@ def test_every_problem_is_reported_at_once() -> None:
 def test_error_string_lists_every_message() -> None:
     error = CompositionError(["first problem", "second problem"])
     assert str(error) == "Composition failed:\n- first problem\n- second problem"
+
+
+def test_interface_key_needs_every_implementation_in_that_subgraph() -> None:
+    node = 'interface Node @key(fields: "id") { id: ID! }'
+    errors = _errors(
+        one=node + ' type A implements Node @key(fields: "id") { id: ID! } type Query { n: Node }',
+        two=node + ' type B implements Node @key(fields: "id") { id: ID! } type Query { b: B }',
+    )
+    assert errors[0] == (
+        '[one] Interface type "Node" has a resolvable key (@key(fields: "id")) in subgraph "one" '
+        'but that subgraph is missing some of the supergraph implementation types of "Node". '
+        'Subgraph "one" should define type "B" (and have it implement "Node").'
+    )
+    assert errors[1].startswith('[two] Interface type "Node" has a resolvable key')
+
+
+def test_interface_object_subgraph_must_not_define_implementations() -> None:
+    link = LINK.replace('"@override"', '"@override", "@interfaceObject"')
+    subgraphs = [
+        SubgraphDefinition(
+            "one",
+            "http://one",
+            link + 'interface Node @key(fields: "id") { id: ID! } '
+            'type A implements Node @key(fields: "id") { id: ID! } type Query { node: Node }',
+        ),
+        SubgraphDefinition(
+            "two",
+            "http://two",
+            link + 'type Node @key(fields: "id") @interfaceObject { id: ID! x: Int } '
+            'type A @key(fields: "id") { id: ID! }',
+        ),
+    ]
+    with pytest.raises(CompositionError) as raised:
+        compose(subgraphs)
+    assert raised.value.messages == [
+        '[two] Interface type "Node" is defined as an @interfaceObject in subgraph "two" so '
+        'that subgraph should not define any of the implementation types of "Node", but it '
+        'defines type "A"'
+    ]
