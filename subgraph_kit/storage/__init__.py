@@ -11,6 +11,7 @@ from subgraph_kit.storage.images import (
 )
 from subgraph_kit.storage.local import LocalStorage
 from subgraph_kit.storage.photos import (
+    PhotoInUse,
     PhotoService,
     PhotoSettings,
     create_photo_service,
@@ -23,6 +24,7 @@ __all__ = [
     "CloudinaryStorage",
     "ImageInfo",
     "LocalStorage",
+    "PhotoInUse",
     "PhotoService",
     "PhotoSettings",
     "PhotoStorage",

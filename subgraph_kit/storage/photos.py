@@ -21,11 +21,21 @@ from subgraph_kit.storage.cloudinary_storage import CloudinaryStorage
 from subgraph_kit.storage.images import DEFAULT_MAX_PHOTO_BYTES, validate_photo
 from subgraph_kit.storage.local import PHOTO_ROUTE_PREFIX, LocalStorage
 
-__all__ = ["PhotoService", "PhotoSettings", "create_photo_service", "photo_routes"]
+__all__ = [
+    "PhotoInUse",
+    "PhotoService",
+    "PhotoSettings",
+    "create_photo_service",
+    "photo_routes",
+]
 
 log = logging.getLogger(__name__)
 
 _READ_CHUNK = 256 * 1024
+
+
+class PhotoInUse(BadUserInput):
+    """The object already belongs to a record: a failure must not delete it."""
 
 
 class PhotoSettings(BaseSettings):
@@ -96,6 +106,8 @@ class PhotoService:
         try:
             _check_stored(photo, self.max_bytes)
             yield photo
+        except PhotoInUse:
+            raise
         except BaseException:
             await self.discard(public_id)
             raise

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,12 +47,16 @@ async def running_service(
     redis_prefix: str,
     data_dir: Path,
     common: CommonSettings | None = None,
+    runtime_options: Mapping[str, Any] | None = None,
 ) -> AsyncIterator[RunningService]:
-    """`module` is a subgraph's app module (create_runtime, create_app)."""
+    """`module` is a subgraph's app module (create_runtime, create_app); `runtime_options` are
+    extra keyword arguments for its create_runtime."""
     common = common or test_common_settings(backend, redis_prefix, data_dir)
     async with fresh_database_url(backend, data_dir, name) as url:
         settings = ServiceSettings(name=name, database_url=url)
-        runtime = module.create_runtime(settings=settings, common=common)
+        runtime = module.create_runtime(
+            settings=settings, common=common, **dict(runtime_options or {})
+        )
         await runtime.start()
         app = module.create_app(runtime, manage_runtime=False)
         transport = httpx.ASGITransport(app=app)
