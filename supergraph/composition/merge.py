@@ -126,6 +126,7 @@ class _Merger:
         self.kinds: dict[str, TypeKind] = {}
         self.specs = self._used_specs()
         self.access_control = [s.name for s in self.specs if s.name in ACCESS_CONTROL]
+        self._implementations: dict[str, list[str]] | None = None
 
     def graph_of(self, index: int) -> str:
         return self.graph[self.names[index]]
@@ -191,12 +192,17 @@ class _Merger:
         ]
 
     def implementations(self, interface: str) -> list[str]:
-        return [
-            name
-            for name in self.kinds
-            if any(interface in t.interfaces for _, t in self.sources(name))
-            and self.kinds[name] in ("object", "interface")
-        ]
+        if self._implementations is None:
+            found: dict[str, list[str]] = {}
+            for name, kind in self.kinds.items():
+                if kind not in ("object", "interface"):
+                    continue
+                for implemented in dict.fromkeys(
+                    i for _, t in self.sources(name) for i in t.interfaces
+                ):
+                    found.setdefault(implemented, []).append(name)
+            self._implementations = found
+        return self._implementations.get(interface, [])
 
     def union_members(self, union: str) -> list[str]:
         return list(dict.fromkeys(m for _, t in self.sources(union) for m in t.members))
@@ -467,6 +473,7 @@ class _Merger:
             result = self._merge_field(type_name, field_name, field_sources, context)
             if kind == "object" and result is not None:
                 self._validate_sharing(type_name, field_name, field_sources, context)
+                self._validate_shared_runtime_types(type_name, result, field_sources)
             if result is not None:
                 merged.append(result)
         return tuple(merged)
@@ -751,6 +758,47 @@ class _Merger:
                 f"it is resolved from {printed_subgraphs(resolving)} and defined as "
                 f"non-shareable in {culprits}"
             )
+
+    def _validate_shared_runtime_types(
+        self, type_name: str, merged: MergedField, sources: FieldSources
+    ) -> None:
+        abstract = base_type_name(merged.type)
+        if self.kinds.get(abstract) not in ("interface", "union"):
+            return
+        resolving = [i for i, f in sources if f is not None and not f.fully_external]
+        if len(resolving) < 2:
+            return
+        runtime = {i: self._runtime_types(self.subgraphs[i], abstract) for i in resolving}
+        if any(r is None for r in runtime.values()):
+            return
+        if set.intersection(*(set(r or ()) for r in runtime.values())):
+            return
+        lines = [
+            f' - in subgraph "{self.names[i]}", '
+            + (_printed_types(names) if names else "no runtime type is defined")
+            for i, names in runtime.items()
+        ]
+        self.errors.append(
+            f'Shared field "{type_name}.{merged.name}" return type "{merged.type}" has a '
+            "non-intersecting set of possible runtime types across subgraphs. Runtime types in "
+            "subgraphs are:\n" + ";\n".join(lines) + ".\nThis is not allowed as shared fields "
+            "must resolve the same way in all subgraphs, and that implies at least some common "
+            "runtime types between the subgraphs."
+        )
+
+    @staticmethod
+    def _runtime_types(subgraph: Subgraph, abstract: str) -> list[str] | None:
+        """Objects `abstract` can be in `subgraph` (None: an @interfaceObject hides them)."""
+        type_def = subgraph.types.get(abstract)
+        if type_def is None or type_def.interface_object:
+            return None
+        if type_def.kind == "union":
+            return sorted(type_def.members)
+        return sorted(
+            name
+            for name, t in subgraph.types.items()
+            if t.kind == "object" and abstract in t.interfaces
+        )
 
     def _add_interface_object_fields(self, merged: dict[str, MergedType]) -> None:
         for name, merged_type in list(merged.items()):

@@ -284,3 +284,19 @@ def test_interface_object_subgraph_must_not_define_implementations() -> None:
         'that subgraph should not define any of the implementation types of "Node", but it '
         'defines type "A"'
     ]
+
+
+def test_shared_field_whose_subgraphs_share_no_runtime_type() -> None:
+    errors = _errors(
+        a="interface Doc { id: ID! } type Memo implements Doc { id: ID! } "
+        "type Query { docs: [Doc!]! @shareable }",
+        b="interface Doc { id: ID! } type Query { docs: [Doc!]! @shareable }",
+    )
+    assert errors == [
+        'Shared field "Query.docs" return type "[Doc!]!" has a non-intersecting set of possible '
+        "runtime types across subgraphs. Runtime types in subgraphs are:\n"
+        ' - in subgraph "a", type "Memo";\n'
+        ' - in subgraph "b", no runtime type is defined.\n'
+        "This is not allowed as shared fields must resolve the same way in all subgraphs, and "
+        "that implies at least some common runtime types between the subgraphs."
+    ]
