@@ -189,6 +189,8 @@ class _Planner:
         for graph in ordered:
             if graph in existing:
                 return graph
+        reachable = [g for g in ordered if self._root_reachable(root_type, g, node)]
+        ordered = reachable or ordered
         if kind != "mutation":
             for graph in ordered:
                 if graph in self.preferred:
@@ -199,6 +201,11 @@ class _Planner:
             ordered,
             key=lambda graph: self._coverage(graph, named, node.selection_set, 3),
         )
+
+    def _root_reachable(self, root_type: str, graph: str, node: FieldNode) -> bool:
+        probe = Group(0, graph, (), is_entity=False, parent=None)
+        context = _Context(probe, Tree(), root_type, graph, ())
+        return self._field_reachable(context, node, jump=False)
 
     def _sole_root_graphs(self, root_type: str, selection_set: SelectionSetNode) -> set[str]:
         """Graphs that alone resolve some root field: shareable ones should join them."""
@@ -361,10 +368,16 @@ class _Planner:
     def _plan_field(self, context: _Context, node: FieldNode) -> None:
         name = node.name.value
         if name == "__typename":
-            target = self._concrete(context) or context
-            target.tree.field(name, alias=_alias(node), directives=_conditions(node.directives))
+            where = self._concrete(context) or context
+            where.tree.field(name, alias=_alias(node), directives=_conditions(node.directives))
             return
         if self._is_local(context, name):
+            if not self._field_reachable(context, node, jump=False):
+                # Some nested field is unreachable from here: take the field from elsewhere.
+                target = self._choose_target(context, node)
+                if target is not None and self._reachable_in(context, target, node):
+                    self._jump_to(context, node, target)
+                    return
             self._add_local_field(context, node)
             return
         if self._explodes(context):
@@ -460,7 +473,7 @@ class _Planner:
             raise PlanningError(f"cannot plan {context.type_name}.{node.name.value}: no route")
         self.seeking.append(sought)
         try:
-            target = self._choose_target(context, node.name.value)
+            target = self._choose_target(context, node)
             if target is None:
                 raise PlanningError(
                     f"cannot plan {context.type_name}.{node.name.value}: no subgraph can"
@@ -477,16 +490,17 @@ class _Planner:
         self._plan_field(entity_context, node)
         return entity_context.group
 
-    def _choose_target(self, context: _Context, name: str) -> _Target | None:
-        candidates = self._targets(context, name)
+    def _choose_target(self, context: _Context, node: FieldNode) -> _Target | None:
+        candidates = self._targets(context, node.name.value)
         if not candidates:
             return None
         graphs = list(self.supergraph.graphs.values())
         order = {g.name: i for i, g in enumerate(graphs)}
 
-        def score(target: _Target) -> tuple[int, int, int, int]:
+        def score(target: _Target) -> tuple[int, int, int, int, int]:
             existing = self._existing_group(context, target.graph)
             return (
+                0 if self._reachable_in(context, target, node) else 1,
                 0 if existing else 1,
                 0 if self._available(context, target.key) else 1,
                 1 if target.requires is not None else 0,
@@ -494,6 +508,56 @@ class _Planner:
             )
 
         return min(candidates, key=score)
+
+    def _reachable_in(self, context: _Context, target: _Target, node: FieldNode) -> bool:
+        """Whether ``node`` and everything under it can be planned after jumping to target."""
+        there = _Context(
+            group=context.group,
+            tree=Tree(),
+            type_name=target.entity_type,
+            graph=target.graph,
+            path=context.path,
+            allow_requires=True,
+        )
+        return self._reachable(there, _selection_of(node))
+
+    def _reachable(self, context: _Context, selection_set: SelectionSetNode | None) -> bool:
+        """Whether each selected field is local here or has some subgraph to jump to."""
+        if selection_set is None or self._explodes(context):
+            return True
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                if not self._field_reachable(context, selection):
+                    return False
+                continue
+            fragment = self._fragment(selection)
+            condition = self._type_condition(selection)
+            if fragment is None or condition not in (None, context.type_name):
+                continue
+            if not self._reachable(context, fragment[1]):
+                return False
+        return True
+
+    def _field_reachable(self, context: _Context, node: FieldNode, *, jump: bool = True) -> bool:
+        name = node.name.value
+        if name == "__typename":
+            return True
+        if not self._is_local(context, name):
+            return bool(self._targets(context, name))
+        if node.selection_set is None:
+            return True
+        definition = self._field_def(context.type_name, name)
+        child = _Context(
+            group=context.group,
+            tree=Tree(),
+            type_name=get_named_type(definition.type).name,
+            graph=context.graph,
+            path=context.path,
+            provided=self._child_provided(context, name),
+        )
+        if self._reachable(child, node.selection_set):
+            return True
+        return jump and bool(self._targets(context, name))
 
     def _targets(self, context: _Context, name: str) -> list[_Target]:
         model = self.supergraph.types[context.type_name]
@@ -709,6 +773,11 @@ def _possible(schema: GraphQLSchema, type_: GraphQLNamedType) -> list[str]:
     if is_abstract_type(type_):
         return [t.name for t in schema.get_possible_types(type_)]
     return [type_.name]
+
+
+def _selection_of(node: FieldNode) -> SelectionSetNode:
+    """A selection set holding just ``node``."""
+    return SelectionSetNode(selections=(node,))
 
 
 def _alias(node: FieldNode) -> str | None:

@@ -169,6 +169,35 @@ MEDIA = make_supergraph(
 )
 
 
+VALUES = make_supergraph(
+    ["a", "b"],
+    """
+    type Address
+      @join__type(graph: A)
+      @join__type(graph: B)
+    {
+      city: String
+      zip: String @join__field(graph: B)
+    }
+
+    type Query
+      @join__type(graph: A)
+      @join__type(graph: B)
+    {
+      me: User @join__field(graph: A)
+    }
+
+    type User
+      @join__type(graph: A, key: "id")
+      @join__type(graph: B, key: "id")
+    {
+      id: ID!
+      address: Address
+    }
+    """,
+)
+
+
 def test_resolvable_false_key_still_lets_other_subgraphs_jump() -> None:
     """c only references User by id: a and d resolve it by id; b needs the email a gives."""
     assert_plan(
@@ -554,6 +583,48 @@ def test_shareable_root_field_joins_a_subgraph_already_asked() -> None:
                 label
               }
             }
+          },
+        }
+        """,
+    )
+
+
+def test_value_type_field_missing_here_takes_the_parent_field_elsewhere() -> None:
+    """Address (no key) lacks zip in a: address comes from b via User's key."""
+    assert_plan(
+        VALUES,
+        """
+        { me { address { city zip } } }
+        """,
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "a") {
+              {
+                me {
+                  __typename
+                  id
+                }
+              }
+            },
+            Flatten(path: "me") {
+              Fetch(service: "b") {
+                {
+                  ... on User {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on User {
+                    address {
+                      city
+                      zip
+                    }
+                  }
+                }
+              },
+            },
           },
         }
         """,
