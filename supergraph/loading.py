@@ -122,6 +122,8 @@ class FieldInGraph:
     override: str | None = None
     used_overridden: bool = False
     override_label: str | None = None
+    # join v0.5 @fromContext arguments: values the router must copy from an ancestor.
+    context_arguments: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -555,6 +557,7 @@ def _read_field(
             override=args.get("override"),
             used_overridden=bool(args.get("usedOverridden", False)),
             override_label=args.get("overrideLabel"),
+            context_arguments=bool(args.get("contextArguments")),
         )
     if not has_join_field:
         default_graphs = [owner] if owner else list(type_graphs)

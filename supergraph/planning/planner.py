@@ -432,6 +432,13 @@ class _Planner:
         return any(name in _top_level_names(key) for key in model.keys_in(graph, resolvable=False))
 
     def _add_local_field(self, context: _Context, node: FieldNode) -> None:
+        field_model = self.supergraph.types[context.type_name].fields.get(node.name.value)
+        in_graph = field_model.definitions.get(context.graph) if field_model else None
+        if in_graph is not None and in_graph.context_arguments:
+            raise PlanningError(
+                f"{context.type_name}.{node.name.value} takes @fromContext arguments,"
+                " which this router does not support yet"
+            )
         definition = self._field_def(context.type_name, node.name.value)
         named = get_named_type(definition.type)
         item = context.tree.field(
