@@ -127,6 +127,7 @@ class _Merger:
         self.specs = self._used_specs()
         self.access_control = [s.name for s in self.specs if s.name in ACCESS_CONTROL]
         self._implementations: dict[str, list[str]] | None = None
+        self._returner_cache: dict[str, dict[str, set[int] | None]] | None = None
 
     def graph_of(self, index: int) -> str:
         return self.graph[self.names[index]]
@@ -472,6 +473,7 @@ class _Merger:
             context = self._validate_override(type_name, field_name, field_sources)
             result = self._merge_field(type_name, field_name, field_sources, context)
             if kind == "object" and result is not None:
+                self._validate_reachable_field(type_name, field_name, field_sources)
                 self._validate_sharing(type_name, field_name, field_sources, context)
                 self._validate_shared_runtime_types(type_name, result, field_sources)
             if result is not None:
@@ -758,6 +760,75 @@ class _Merger:
                 f"it is resolved from {printed_subgraphs(resolving)} and defined as "
                 f"non-shareable in {culprits}"
             )
+
+    def _validate_reachable_field(self, type_name: str, name: str, sources: FieldSources) -> None:
+        """A field only subgraphs without a resolvable key have is unreachable from the others.
+
+        A conservative slice of Apollo's satisfiability check: some field returns the type
+        only from subgraphs that lack the field, and none of the subgraphs that have it can
+        be jumped to by key.
+        """
+        if type_name in ("Query", "Mutation", "Subscription"):
+            return
+        present = [(i, f) for i, f in sources if f is not None]
+        if any(f.override is not None for _, f in present):
+            return
+        resolving = {i for i, f in present if not f.external}
+        if any(
+            k.resolvable is not False
+            for i in resolving
+            for k in self.subgraphs[i].types[type_name].keys
+        ):
+            return
+        for origin, resolvers in self._returners().get(type_name, {}).items():
+            if resolvers is None or resolvers & resolving:
+                continue
+            holders = printed_subgraphs([self.names[i] for i in sorted(resolving)])
+            subgraph = self.names[min(resolvers)]
+            self.errors.append(
+                f'Field "{type_name}.{name}" cannot be satisfied: from subgraph "{subgraph}" '
+                f'(which returns "{type_name}" from "{origin}"), cannot find field '
+                f'"{type_name}.{name}" and cannot move to {holders}, which has it, because no '
+                f'@key on type "{type_name}" there is resolvable.'
+            )
+            return
+
+    def _returners(self) -> dict[str, dict[str, set[int] | None]]:
+        """Object type -> field coordinate returning it -> subgraphs resolving that field.
+
+        None marks a field with @provides somewhere, which this check leaves to the planner.
+        """
+        if self._returner_cache is not None:
+            return self._returner_cache
+        found: dict[str, dict[str, set[int] | None]] = {}
+        for index, subgraph in enumerate(self.subgraphs):
+            for type_def in subgraph.types.values():
+                for field_def in type_def.fields:
+                    if field_def.external:
+                        continue
+                    coordinate = f"{type_def.name}.{field_def.name}"
+                    for target in self._possible_objects(subgraph, base_type_name(field_def.type)):
+                        by_field = found.setdefault(target, {})
+                        resolvers = by_field.setdefault(coordinate, set())
+                        if field_def.provides is not None or resolvers is None:
+                            by_field[coordinate] = None
+                            continue
+                        resolvers.add(index)
+        self._returner_cache = found
+        return found
+
+    @staticmethod
+    def _possible_objects(subgraph: Subgraph, name: str) -> list[str]:
+        type_def = subgraph.types.get(name)
+        if type_def is None:
+            return []
+        if type_def.kind == "object":
+            return [name]
+        if type_def.kind == "union":
+            return list(type_def.members)
+        if type_def.kind != "interface":
+            return []
+        return [n for n, t in subgraph.types.items() if t.kind == "object" and name in t.interfaces]
 
     def _validate_shared_runtime_types(
         self, type_name: str, merged: MergedField, sources: FieldSources

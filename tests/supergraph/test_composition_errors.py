@@ -300,3 +300,43 @@ def test_shared_field_whose_subgraphs_share_no_runtime_type() -> None:
         "This is not allowed as shared fields must resolve the same way in all subgraphs, and "
         "that implies at least some common runtime types between the subgraphs."
     ]
+
+
+def test_field_only_in_a_subgraph_that_cannot_be_jumped_to() -> None:
+    errors = _errors(
+        users='type User @key(fields: "id") { id: ID! name: String } type Query { me: User }',
+        tasks='type User @key(fields: "id", resolvable: false) { id: ID! tasks: [String] } '
+        "type Query { t: String }",
+    )
+    assert errors == [
+        'Field "User.tasks" cannot be satisfied: from subgraph "users" (which returns "User" '
+        'from "Query.me"), cannot find field "User.tasks" and cannot move to subgraph "tasks", '
+        'which has it, because no @key on type "User" there is resolvable.'
+    ]
+
+
+def test_value_type_field_missing_where_only_that_subgraph_returns_the_type() -> None:
+    errors = _errors(
+        a="type Stats @shareable { a: Int b: Int } type Query { stats: Stats }",
+        b="type Stats @shareable { a: Int } type Query { otherStats: Stats }",
+    )
+    assert errors == [
+        'Field "Stats.b" cannot be satisfied: from subgraph "b" (which returns "Stats" from '
+        '"Query.otherStats"), cannot find field "Stats.b" and cannot move to subgraph "a", which '
+        'has it, because no @key on type "Stats" there is resolvable.'
+    ]
+
+
+def test_value_type_field_missing_is_fine_when_a_shared_field_reaches_it() -> None:
+    supergraph = compose(
+        [
+            SubgraphDefinition(
+                name,
+                f"http://{name}",
+                LINK + f"type Stats @shareable {{ {fields} }} "
+                "type Query { stats: Stats @shareable }",
+            )
+            for name, fields in (("a", "a: Int b: Int"), ("b", "a: Int"))
+        ]
+    )
+    assert "  b: Int @join__field(graph: A)\n" in supergraph
