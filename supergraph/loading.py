@@ -168,6 +168,7 @@ class Supergraph:
     sdl: str
     supergraph_schema: GraphQLSchema
     api_schema: GraphQLSchema
+    # keyed by subgraph name (``Fetch.service``), in join__Graph order
     graphs: Mapping[str, Graph]
     types: Mapping[str, TypeModel]
     enum_values: Mapping[str, Mapping[str, frozenset[str]]] = field(default_factory=dict)
@@ -219,7 +220,7 @@ def load_supergraph(sdl: str) -> Supergraph:
         sdl=sdl,
         supergraph_schema=supergraph_schema,
         api_schema=api_schema,
-        graphs=MappingProxyType(graphs),
+        graphs=MappingProxyType({graph.name: graph for graph in graphs.values()}),
         types=MappingProxyType(types),
         enum_values=MappingProxyType(_read_enum_values(document, names, graphs)),
     )

@@ -131,7 +131,7 @@ def test_known_security_features_and_metadata_links_are_accepted() -> None:
         '  @link(url: "https://specs.apollo.dev/tag/v0.3")\n'
         '  @link(url: "https://example.com/docs/v1.0")',
     )
-    assert load_supergraph(sdl).graphs["A"].name == "a"
+    assert load_supergraph(sdl).graphs["a"].enum_value == "A"
 
 
 @pytest.mark.parametrize(
