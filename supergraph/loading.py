@@ -173,10 +173,6 @@ class Supergraph:
     types: Mapping[str, TypeModel]
     enum_values: Mapping[str, Mapping[str, frozenset[str]]] = field(default_factory=dict)
 
-    def type(self, name: str) -> TypeModel:
-        """The model of type ``name``; KeyError if unknown."""
-        return self.types[name]
-
     def graph_knows_type(self, graph: str, type_name: str) -> bool:
         """Whether ``graph`` defines ``type_name``."""
         model = self.types.get(type_name)

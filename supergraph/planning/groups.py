@@ -46,7 +46,6 @@ class Group:
     rewrites: dict[str, str] = field(default_factory=dict)
     after: set[int] = field(default_factory=set)
     children: list[Group] = field(default_factory=list)
-    uses_requires: bool = False
 
     def subtree_ids(self) -> set[int]:
         ids = {self.id}

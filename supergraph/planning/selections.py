@@ -150,9 +150,6 @@ class Tree:
                 selections.append(item.to_ast())
         return SelectionSetNode(selections=tuple(selections))
 
-    def is_empty(self) -> bool:
-        return not self.items
-
     def _insert(self, key: tuple[str, ...], item: FieldItem | FragmentItem, first: bool) -> None:
         if not first:
             self.items[key] = item
