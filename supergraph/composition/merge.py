@@ -561,8 +561,11 @@ class _Merger:
         self, coordinate: str, sources: list[tuple[int, FieldDef]]
     ) -> tuple[MergedArgument, ...]:
         names = list(dict.fromkeys(a.name for _, f in sources for a in f.args))
+        contextual = {a.name for _, f in sources for a in f.args if a.context is not None}
         merged = []
         for name in names:
+            if name in contextual:
+                continue
             arg_sources = [
                 (i, next((a for a in f.args if a.name == name), None)) for i, f in sources
             ]
@@ -624,6 +627,8 @@ class _Merger:
     ) -> bool:
         if not all_equal or context.used_overridden or context.labels:
             return True
+        if any(a.context for _, f in sources if f is not None for a in f.args):
+            return True
         for index, source in sources:
             if source is None or index in context.unused_overridden:
                 return True
@@ -650,6 +655,7 @@ class _Merger:
                 ("external", "true" if source.external else None),
                 ("usedOverridden", "true" if index in context.used_overridden else None),
                 ("overrideLabel", _quote(label) if label else None),
+                ("contextArguments", _context_arguments(source)),
             ]
             joins.append(_join_directive("join__field", args))
         return joins
@@ -1039,6 +1045,18 @@ class _Merger:
         return [n for n in names if n not in BUILTIN_SCALARS]
 
 
+def _context_arguments(source: FieldDef) -> str | None:
+    entries = [
+        "{"
+        + f"context: {_quote(a.context)}, name: {_quote(a.name)}, type: {_quote(a.type)}, "
+        + f"selection: {_quote(a.selection or '')}"
+        + "}"
+        for a in source.args
+        if a.context is not None
+    ]
+    return "[" + ", ".join(entries) + "]" if entries else None
+
+
 def _access_applications(type_def: TypeDef, field_name: str | None) -> tuple[Applied, ...]:
     if field_name is None:
         return type_def.directives
@@ -1057,6 +1075,8 @@ def _applied_names(subgraph: Subgraph) -> set[str]:
                 names.update(d.name for d in field_def.directives)
             for argument in field_def.args:
                 names.update(d.name for d in argument.directives)
+                if argument.context is not None:
+                    names.add("fromContext")
     return names
 
 

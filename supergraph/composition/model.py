@@ -59,13 +59,18 @@ class Applied:
 
 @dataclass(frozen=True)
 class ArgumentDef:
-    """An argument of a field, or a field of an input object type."""
+    """An argument of a field, or a field of an input object type.
+
+    A contextual argument (@fromContext) has its supergraph `context` name and `selection`.
+    """
 
     name: str
     type: str
     default: str | None = None
     description: str | None = None
     directives: tuple[Applied, ...] = ()
+    context: str | None = None
+    selection: str | None = None
 
 
 @dataclass(frozen=True)

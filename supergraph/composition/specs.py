@@ -173,6 +173,17 @@ FEATURE_SPECS: tuple[FeatureSpec, ...] = (
         (("policy__Policy", "scalar policy__Policy"),),
     ),
     FeatureSpec(
+        "context",
+        "https://specs.apollo.dev/context/v0.1",
+        "SECURITY",
+        (
+            ("context", "(name: String!) repeatable on INTERFACE | OBJECT | UNION"),
+            ("fromContext", "(field: context__ContextFieldValue) on ARGUMENT_DEFINITION"),
+        ),
+        (("context__ContextFieldValue", "scalar context__ContextFieldValue"),),
+        repeatable=frozenset({"context"}),
+    ),
+    FeatureSpec(
         "cost",
         "https://specs.apollo.dev/cost/v0.1",
         None,

@@ -56,7 +56,7 @@ from .model import (
 )
 from .values import print_value
 
-__all__ = ["MERGED_DIRECTIVES", "normalize_subgraph"]
+__all__ = ["MERGED_DIRECTIVES", "normalize_all", "normalize_subgraph"]
 
 FEDERATION_DIRECTIVES = (
     "key", "requires", "provides", "external", "tag", "extends", "shareable", "inaccessible",
@@ -65,12 +65,18 @@ FEDERATION_DIRECTIVES = (
 )  # fmt: skip
 FEDERATION1_DIRECTIVES = ("key", "requires", "provides", "external", "extends", "tag")
 MERGED_DIRECTIVES = (
-    "tag", "inaccessible", "authenticated", "requiresScopes", "policy", "cost", "listSize",
+    "tag", "inaccessible", "authenticated", "requiresScopes", "policy", "context", "cost",
+    "listSize",
 )  # fmt: skip
 BUILTIN_PASSTHROUGH = ("deprecated", "specifiedBy", "oneOf")
-INTERNAL_TYPES = frozenset({"_Any", "_Entity", "_Service", "FieldSet", "_FieldSet", "Import"})
+INTERNAL_TYPES = frozenset({"_Any", "_Entity", "_Service", "_FieldSet"})
+# Imported spec scalars (`import: ["FieldSet"]`); a user object type may share the name.
+INTERNAL_SCALARS = frozenset({"FieldSet", "Import", "Scope", "Policy", "ContextFieldValue"})
 INTERNAL_PREFIXES = ("federation__", "link__", "join__")
 ROOT_DEFAULTS = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
+CONTEXT_FIELD = re.compile(
+    r"^(?:[\n\r\t ,]|#[^\n\r]*)*\$(?:[\n\r\t ,]|#[^\n\r]*)*([A-Za-z_]\w*)([\s\S]*)$"
+)
 FEDERATION_URL = re.compile(r"specs\.apollo\.dev/federation/v2\.(\d+)")
 
 _KINDS: dict[type, TypeKind] = {
@@ -230,6 +236,8 @@ def _collect_types(document: DocumentNode, context: _Context) -> None:
         name = node.name.value
         if name in INTERNAL_TYPES or name.startswith(INTERNAL_PREFIXES):
             continue
+        if kind == "scalar" and name in INTERNAL_SCALARS:
+            continue
         if kind == "object" and context.has(node, "interfaceObject"):
             context.interface_objects.add(context.type_name(name))
         raw = context.raw.setdefault(context.type_name(name), _Raw(kind))
@@ -339,6 +347,7 @@ def _collect_traits(context: _Context) -> _Traits:
                 targets = _resolve(context, provides, "provides", target_type, where)
                 traits.provided.update(targets)
                 traits.used.update(targets)
+    traits.used.update(_context_uses(context))
     return traits
 
 
@@ -382,6 +391,8 @@ def _applied(context: _Context, node: object) -> tuple[Applied, ...]:
         args = ", ".join(
             f"{a.name.value}: {print_value(a.value)}" for a in directive.arguments or ()
         )
+        if name == "context":
+            args = f'name: "{context.name}__{_string_arg(directive, "name")}"'
         values = {a.name.value: value_from_ast_untyped(a.value) for a in directive.arguments or ()}
         result.append(Applied(name, f"({args})" if args else "", json.dumps(values)))
     return tuple(result)
@@ -393,13 +404,45 @@ def _description(node: object) -> str | None:
 
 
 def _argument(context: _Context, node: InputValueDefinitionNode) -> ArgumentDef:
+    from_context = next(iter(context.find(node, "fromContext")), None)
+    name, selection = _parse_context(_string_arg(from_context, "field") if from_context else None)
     return ArgumentDef(
         name=node.name.value,
         type=context.type_ref(node.type),
         default=print_value(node.default_value) if node.default_value is not None else None,
         description=_description(node),
         directives=_applied(context, node),
+        context=f"{context.name}__{name}" if name else None,
+        selection=selection,
     )
+
+
+def _parse_context(value: str | None) -> tuple[str | None, str | None]:
+    """`$acct { currency }` -> ("acct", " { currency }"), as Apollo's parseContext splits it."""
+    match = CONTEXT_FIELD.match(value or "")
+    return (match.group(1), match.group(2)) if match else (None, None)
+
+
+def _context_uses(context: _Context) -> list[FieldSetTarget]:
+    """Fields that @fromContext selections read from the types carrying that @context."""
+    holders: dict[str, list[str]] = {}
+    for type_name, raw in context.raw.items():
+        for node in raw.nodes:
+            for applied in context.find(node, "context"):
+                holders.setdefault(_string_arg(applied, "name") or "", []).append(type_name)
+    used: list[FieldSetTarget] = []
+    for raw in context.raw.values():
+        for field_node, _ in _field_nodes(raw):
+            for argument in getattr(field_node, "arguments", None) or ():
+                for from_context in context.find(argument, "fromContext"):
+                    wanted, selection = _parse_context(_string_arg(from_context, "field"))
+                    fields = (selection or "").strip().removeprefix("{").removesuffix("}")
+                    for holder in holders.get(wanted or "", []):
+                        resolved = resolve_field_set(
+                            fields, holder, _field_type_lookup(context), _implementations(context)
+                        )
+                        used.extend(resolved.targets)
+    return used
 
 
 def _field(
