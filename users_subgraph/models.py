@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from subgraph_kit import events
 from subgraph_kit.db import UTCDateTime, utcnow
 
 __all__ = ["RefreshToken", "User", "UsersBase"]
@@ -19,6 +20,9 @@ def new_id() -> str:
 
 class UsersBase(DeclarativeBase):
     pass
+
+
+events.event_tables(UsersBase.metadata)
 
 
 class User(UsersBase):

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from subgraph_kit.auth import TokenService
 from subgraph_kit.db import utcnow
 from subgraph_kit.errors import BadUserInput, Forbidden, NotFound, RateLimited, Unauthenticated
+from subgraph_kit.events import emit
 from subgraph_kit.ratelimit import RateLimiter
 from users_subgraph.models import RefreshToken, User, new_id
 
@@ -108,6 +109,11 @@ async def register(
         await session.flush()
     except IntegrityError as error:
         raise BadUserInput("an account with this email already exists", field="email") from error
+    await emit(
+        session,
+        "user.registered",
+        {"user_id": user.id, "email": user.email, "display_name": user.display_name},
+    )
     return user
 
 

@@ -1,0 +1,582 @@
+"""Durable domain events: the Event record, the transactional outbox, its relay, buses, idempotency.
+
+A state change calls `emit(session, type, payload)` inside its own transaction; the row lands in
+the subgraph's `outbox` table and commits (or rolls back) with the change. `OutboxRelay` publishes
+unsent rows in order to an `EventBus` and marks them sent, so delivery is at least once; consumers
+wrap their handlers in `idempotent_handler` so an event delivered twice has one effect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, Collection
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+import orjson
+from redis.asyncio import Redis
+from redis.exceptions import ResponseError
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    event,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from subgraph_kit.db import Database, UTCDateTime, utcnow
+
+__all__ = [
+    "OUTBOX_KICK_INFO_KEY",
+    "SOURCE_INFO_KEY",
+    "Event",
+    "EventBus",
+    "EventDeliveryError",
+    "EventHandler",
+    "InProcessBus",
+    "OutboxRelay",
+    "RedisStreamsBus",
+    "create_event_tables",
+    "drop_event_tables",
+    "emit",
+    "event_tables",
+    "idempotent_handler",
+]
+
+log = logging.getLogger(__name__)
+
+SOURCE_INFO_KEY = "taskforge_event_source"
+OUTBOX_KICK_INFO_KEY = "taskforge_outbox_kick"
+_KICK_REGISTERED = "taskforge_outbox_kick_registered"
+
+EventHandler = Callable[["Event"], Awaitable[None]]
+SessionHandler = Callable[["Event", AsyncSession], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One domain event; `payload` holds JSON values only (datetimes travel as ISO-8601 strings)."""
+
+    id: str
+    type: str
+    version: int
+    occurred_at: datetime
+    payload: dict[str, Any]
+    source: str
+
+    def to_json(self) -> bytes:
+        return orjson.dumps(
+            {
+                "id": self.id,
+                "type": self.type,
+                "version": self.version,
+                "occurred_at": self.occurred_at.isoformat(),
+                "payload": self.payload,
+                "source": self.source,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, raw: bytes | str) -> Event:
+        data = orjson.loads(raw)
+        return cls(
+            id=data["id"],
+            type=data["type"],
+            version=int(data["version"]),
+            occurred_at=datetime.fromisoformat(data["occurred_at"]),
+            payload=data["payload"],
+            source=data["source"],
+        )
+
+
+# ---------------------------------------------------------------- tables
+
+_kit_metadata = MetaData()
+
+_OUTBOX = Table(
+    "outbox",
+    _kit_metadata,
+    Column(
+        "seq", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    ),
+    Column("id", String(32), nullable=False, unique=True),
+    Column("type", String(100), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    Column("payload", JSON, nullable=False),
+    Column("source", String(50), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=True),
+    Index(
+        "ix_outbox_unsent",
+        "seq",
+        postgresql_where=Column("sent_at").is_(None),
+        sqlite_where=Column("sent_at").is_(None),
+    ),
+)
+
+_PROCESSED = Table(
+    "processed_events",
+    _kit_metadata,
+    Column("consumer", String(100), nullable=False),
+    Column("event_id", String(32), nullable=False),
+    Column("processed_at", UTCDateTime(), nullable=False),
+    PrimaryKeyConstraint("consumer", "event_id"),
+)
+
+
+def event_tables(metadata: MetaData) -> tuple[Table, Table]:
+    """Add the kit's `outbox` and `processed_events` tables to a subgraph's metadata."""
+    return _OUTBOX.to_metadata(metadata), _PROCESSED.to_metadata(metadata)
+
+
+def create_event_tables(op: Any) -> None:
+    """Create the kit tables from an alembic migration (`op` is `alembic.op`)."""
+    import sqlalchemy as sa
+
+    op.create_table(
+        "outbox",
+        sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+        sa.Column("id", sa.String(32), nullable=False, unique=True),
+        sa.Column("type", sa.String(100), nullable=False),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("payload", sa.JSON, nullable=False),
+        sa.Column("source", sa.String(50), nullable=False),
+        sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
+    )
+    op.create_index(
+        "ix_outbox_unsent",
+        "outbox",
+        ["seq"],
+        postgresql_where=sa.text("sent_at IS NULL"),
+        sqlite_where=sa.text("sent_at IS NULL"),
+    )
+    op.create_table(
+        "processed_events",
+        sa.Column("consumer", sa.String(100), nullable=False),
+        sa.Column("event_id", sa.String(32), nullable=False),
+        sa.Column("processed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("consumer", "event_id"),
+    )
+
+
+def drop_event_tables(op: Any) -> None:
+    op.drop_table("processed_events")
+    op.drop_index("ix_outbox_unsent", "outbox")
+    op.drop_table("outbox")
+
+
+# ---------------------------------------------------------------- emitting
+
+
+async def emit(
+    session: AsyncSession,
+    type: str,
+    payload: dict[str, Any],
+    *,
+    version: int = 1,
+    source: str | None = None,
+) -> Event:
+    """Write an event to the outbox in the caller's transaction; it is published after commit."""
+    created = Event(
+        id=uuid.uuid4().hex,
+        type=type,
+        version=version,
+        occurred_at=utcnow(),
+        payload=orjson.loads(orjson.dumps(payload)),
+        source=source or str(session.info.get(SOURCE_INFO_KEY, "")),
+    )
+    await session.execute(
+        insert(_OUTBOX).values(
+            id=created.id,
+            type=created.type,
+            version=created.version,
+            occurred_at=created.occurred_at,
+            payload=created.payload,
+            source=created.source,
+        )
+    )
+    _kick_after_commit(session)
+    return created
+
+
+def _kick_after_commit(session: AsyncSession) -> None:
+    """Wake the relay as soon as the transaction commits, instead of waiting for its next poll."""
+    kick = session.info.get(OUTBOX_KICK_INFO_KEY)
+    if kick is None or session.info.get(_KICK_REGISTERED):
+        return
+    session.info[_KICK_REGISTERED] = True
+
+    def after_commit(_session: Session) -> None:
+        session.info.pop(_KICK_REGISTERED, None)
+        kick()
+
+    def after_rollback(_session: Session) -> None:
+        session.info.pop(_KICK_REGISTERED, None)
+
+    event.listen(session.sync_session, "after_commit", after_commit, once=True)
+    event.listen(session.sync_session, "after_soft_rollback", after_rollback, once=True)
+
+
+def idempotent_handler(database: Database, consumer: str, handler: SessionHandler) -> EventHandler:
+    """Run `handler(event, session)` at most once per (consumer, event id).
+
+    The handler's writes and the `processed_events` row commit in one transaction, so a crash
+    either keeps both or neither; a redelivered event finds the row and is skipped.
+    """
+
+    async def handle(received: Event) -> None:
+        async with database.session() as session:
+            if not await _claim(session, consumer, received.id):
+                log.debug("%s: event %s already processed", consumer, received.id)
+                return
+            await handler(received, session)
+
+    return handle
+
+
+async def _claim(session: AsyncSession, consumer: str, event_id: str) -> bool:
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(_PROCESSED)
+        .values(consumer=consumer, event_id=event_id, processed_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["consumer", "event_id"])
+    )
+    result = await session.execute(statement)
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+# ---------------------------------------------------------------- buses
+
+
+class EventBus(Protocol):
+    """Where the relay publishes and consumers subscribe; one consumer group per `consumer`."""
+
+    async def publish(self, event: Event) -> None: ...
+
+    def subscribe(
+        self, consumer: str, handler: EventHandler, types: Collection[str] | None = None
+    ) -> None: ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+class EventDeliveryError(Exception):
+    """Some in-process consumers failed; the event stays unsent in the outbox and is retried."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Subscription:
+    consumer: str
+    handler: EventHandler
+    types: frozenset[str] | None
+
+    def wants(self, received: Event) -> bool:
+        return self.types is None or received.type in self.types
+
+
+def _subscription(
+    consumer: str, handler: EventHandler, types: Collection[str] | None
+) -> _Subscription:
+    return _Subscription(consumer, handler, frozenset(types) if types is not None else None)
+
+
+@dataclass
+class InProcessBus:
+    """Single-process delivery: `publish` awaits each interested consumer, one event at a time each.
+
+    A failing handler makes `publish` raise after the other consumers have run, so the relay keeps
+    the event and retries it; idempotent consumers skip what they already handled.
+    """
+
+    _subscriptions: list[_Subscription] = field(default_factory=list)
+    _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+
+    def subscribe(
+        self, consumer: str, handler: EventHandler, types: Collection[str] | None = None
+    ) -> None:
+        self._subscriptions.append(_subscription(consumer, handler, types))
+
+    async def publish(self, event: Event) -> None:
+        failed: list[str] = []
+        for subscription in self._subscriptions:
+            if not subscription.wants(event):
+                continue
+            lock = self._locks.setdefault(subscription.consumer, asyncio.Lock())
+            try:
+                async with lock:
+                    await subscription.handler(event)
+            except Exception:
+                log.exception("consumer %s failed on event %s", subscription.consumer, event.id)
+                failed.append(subscription.consumer)
+        if failed:
+            raise EventDeliveryError(f"event {event.id} failed in {', '.join(failed)}")
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+
+def _default_consumer_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+class RedisStreamsBus:
+    """Redis Streams: XADD to one stream; each consumer is a consumer group read with XREADGROUP.
+
+    Messages are acknowledged (XACK) only after the handler succeeded. A message left pending longer
+    than `claim_idle_ms` (its reader died, or its handler failed) is taken over with XAUTOCLAIM and
+    handled again, so nothing published is lost while Redis keeps the stream.
+    """
+
+    def __init__(
+        self,
+        redis: Redis,
+        stream_key: str,
+        *,
+        consumer_name: str | None = None,
+        block_ms: int = 1000,
+        claim_idle_ms: int = 30_000,
+        batch_size: int = 50,
+        max_length: int = 1_000_000,
+    ) -> None:
+        self.redis = redis
+        self.stream_key = stream_key
+        self.consumer_name = consumer_name or _default_consumer_name()
+        self.block_ms = block_ms
+        self.claim_idle_ms = claim_idle_ms
+        self.batch_size = batch_size
+        self.max_length = max_length
+        self._subscriptions: list[_Subscription] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._claim_cursors: dict[str, Any] = {}
+        self._started = False
+
+    async def publish(self, event: Event) -> None:
+        await self.redis.xadd(
+            self.stream_key,
+            {"event": event.to_json()},
+            maxlen=self.max_length,
+            approximate=True,
+        )
+
+    def subscribe(
+        self, consumer: str, handler: EventHandler, types: Collection[str] | None = None
+    ) -> None:
+        subscription = _subscription(consumer, handler, types)
+        self._subscriptions.append(subscription)
+        if self._started:
+            self._tasks.append(asyncio.create_task(self._consume(subscription)))
+
+    async def start(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        for subscription in self._subscriptions:
+            self._tasks.append(asyncio.create_task(self._consume(subscription)))
+
+    async def stop(self) -> None:
+        self._started = False
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks.clear()
+
+    async def ensure_group(self, consumer: str) -> None:
+        """Create the consumer group at the stream's start, so it also sees earlier events."""
+        try:
+            await self.redis.xgroup_create(self.stream_key, consumer, id="0", mkstream=True)
+        except ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+
+    async def _consume(self, subscription: _Subscription) -> None:
+        delay = 0.1
+        while True:
+            try:
+                await self.ensure_group(subscription.consumer)
+                await self._consume_forever(subscription)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("event consumer %s crashed; restarting", subscription.consumer)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def _consume_forever(self, subscription: _Subscription) -> None:
+        await self._handle_batch(subscription, await self._read(subscription, "0"))
+        while True:
+            await self._handle_batch(subscription, await self._reclaim(subscription))
+            await self._handle_batch(subscription, await self._read(subscription, ">"))
+
+    async def _read(self, subscription: _Subscription, start: str) -> list[tuple[bytes, Any]]:
+        """`>`: new messages, waiting up to block_ms; `0`: our own pending ones (after restart)."""
+        reply = await self.redis.xreadgroup(
+            subscription.consumer,
+            self.consumer_name,
+            {self.stream_key: start},
+            count=self.batch_size,
+            block=self.block_ms if start == ">" else None,
+        )
+        entries: list[Any] = list(reply or [])
+        return [message for _stream, messages in entries for message in messages]
+
+    async def _reclaim(self, subscription: _Subscription) -> list[tuple[bytes, Any]]:
+        """Take over messages idle too long; the scan cursor walks the whole pending list."""
+        reply = await self.redis.xautoclaim(
+            self.stream_key,
+            subscription.consumer,
+            self.consumer_name,
+            min_idle_time=self.claim_idle_ms,
+            start_id=self._claim_cursors.get(subscription.consumer, "0-0"),
+            count=self.batch_size,
+        )
+        if not reply:
+            return []
+        self._claim_cursors[subscription.consumer] = reply[0]
+        return list(reply[1])
+
+    async def _handle_batch(
+        self, subscription: _Subscription, messages: list[tuple[bytes, Any]]
+    ) -> None:
+        for message_id, fields in messages:
+            if not fields:
+                continue  # trimmed away while pending; XAUTOCLAIM already dropped it
+            await self._handle(subscription, message_id, fields)
+
+    async def _handle(
+        self, subscription: _Subscription, message_id: bytes, fields: dict[Any, Any]
+    ) -> None:
+        received = Event.from_json(fields.get(b"event") or fields["event"])
+        if subscription.wants(received):
+            try:
+                await subscription.handler(received)
+            except Exception:
+                log.exception("consumer %s failed on event %s", subscription.consumer, received.id)
+                return
+        await self.redis.xack(self.stream_key, subscription.consumer, message_id)
+
+
+# ---------------------------------------------------------------- relay
+
+
+class OutboxRelay:
+    """Publishes a database's unsent outbox rows in `seq` order and marks them sent.
+
+    Runs as a background task: woken by `kick()` right after a commit that emitted, and polling
+    every `poll_interval` seconds anyway so rows committed before a crash still go out.
+    """
+
+    def __init__(
+        self,
+        database: Database,
+        bus: EventBus,
+        source: str,
+        *,
+        poll_interval: float = 0.2,
+        batch_size: int = 100,
+    ) -> None:
+        self.database = database
+        self.bus = bus
+        self.source = source
+        self.poll_interval = poll_interval
+        self.batch_size = batch_size
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stalled = False
+
+    def kick(self) -> None:
+        self._wake.set()
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self.source}")
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        self._task.cancel()
+        await asyncio.gather(self._task, return_exceptions=True)
+        self._task = None
+
+    async def publish_pending(self) -> int:
+        """Publish up to `batch_size` unsent rows; stop at the first failure. Returns the count."""
+        published = 0
+        self._stalled = False
+        async with self.database.session() as session:
+            rows = (
+                await session.execute(
+                    select(_OUTBOX)
+                    .where(_OUTBOX.c.sent_at.is_(None))
+                    .order_by(_OUTBOX.c.seq)
+                    .limit(self.batch_size)
+                    .with_for_update()
+                )
+            ).mappings()
+            for row in list(rows):
+                try:
+                    await self.bus.publish(self._event(row))
+                except Exception:
+                    log.warning("publishing event %s failed; will retry", row["id"], exc_info=True)
+                    self._stalled = True
+                    break
+                await session.execute(
+                    update(_OUTBOX).where(_OUTBOX.c.seq == row["seq"]).values(sent_at=utcnow())
+                )
+                published += 1
+        return published
+
+    def _event(self, row: Any) -> Event:
+        return Event(
+            id=row["id"],
+            type=row["type"],
+            version=row["version"],
+            occurred_at=row["occurred_at"],
+            payload=row["payload"],
+            source=row["source"] or self.source,
+        )
+
+    async def _run(self) -> None:
+        delay = self.poll_interval
+        while True:
+            self._wake.clear()
+            try:
+                published = await self.publish_pending()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay of %s failed", self.source)
+                published, self._stalled = 0, True
+            if self._stalled:
+                delay = min(delay * 2, 5.0)
+                await asyncio.sleep(delay)
+                continue
+            delay = self.poll_interval
+            if published < self.batch_size:
+                await self._wait_for_kick(delay)
+
+    async def _wait_for_kick(self, seconds: float) -> None:
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+        except TimeoutError:
+            return
