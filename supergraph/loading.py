@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -559,7 +560,14 @@ def _read_field(
     if not has_join_field:
         default_graphs = [owner] if owner else list(type_graphs)
         entries = {graph: FieldInGraph(graph=graph) for graph in default_graphs}
-    overridden = {e.override for e in entries.values() if e.override and not e.override_label}
+    overridden: set[str] = set()
+    for graph, entry in entries.items():
+        if not entry.override:
+            continue
+        if entry.override_label is None or _label_active(entry.override_label):
+            overridden.add(_override_source(entry.override, graphs))
+        else:
+            overridden.add(graph)
     resolvers = frozenset(
         graph
         for graph, entry in entries.items()
@@ -572,6 +580,23 @@ def _read_field(
         definitions=MappingProxyType(entries),
         resolvers=resolvers,
     )
+
+
+def _label_active(label: str) -> bool:
+    """Progressive override: plans are cached, so ``percent(n)`` is on from 50% up.
+
+    Other labels are switched on per request by a coprocessor, which this router has not.
+    """
+    match = re.fullmatch(r"percent\((\d+(?:\.\d+)?)\)", label.strip())
+    return match is not None and float(match.group(1)) >= 50
+
+
+def _override_source(name: str, graphs: Mapping[str, Graph]) -> str:
+    """``override:`` names a subgraph; match it case-insensitively to a join__graph name."""
+    for graph in graphs.values():
+        if name.lower() in (graph.name.lower(), graph.enum_value.lower()):
+            return graph.name
+    return name
 
 
 def _optional_field_set(value: Any) -> SelectionSetNode | None:

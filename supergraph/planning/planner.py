@@ -124,6 +124,7 @@ class _Planner:
     next_id: int = 0
     seeking: list[tuple[tuple[str, ...], str, str]] = field(default_factory=list)
     preferred: set[str] = field(default_factory=set)
+    groups: dict[int, Group] = field(default_factory=dict)
 
     def plan(self, operation: OperationDefinitionNode) -> QueryPlan:
         kind: OperationKind = operation.operation.value
@@ -232,6 +233,7 @@ class _Planner:
                     return group
         group = Group(self._new_id(), graph, (), is_entity=False, parent=None, kind=kind)
         self.roots.append(group)
+        self.groups[group.id] = group
         return group
 
     # --- selections -------------------------------------------------------------------
@@ -327,15 +329,17 @@ class _Planner:
         requires: SelectionSetNode | None,
     ) -> _Context:
         """Where an entity fetch to ``graph`` for the objects at this position selects."""
-        group = self._entity_group(context, graph)
-        representation = group.requires.fragment(context.type_name)
+        representation = Tree()
         before = set(context.tree.items)
         after = self._require(context, key, representation)
         context.tree.move_to_front([key for key in context.tree.items if key not in before])
         if requires is not None:
             after |= self._require(context, requires, representation)
-        representation.field("__typename", first=True)
         context.tree.added_field("__typename", first=True)
+        group = self._entity_group(context, graph, after)
+        merged = group.requires.fragment(context.type_name)
+        merged.merge(representation)
+        merged.field("__typename", first=True)
         group.after |= after - {group.id}
         if entity_type != context.type_name:
             group.rewrites[context.type_name] = entity_type
@@ -644,15 +648,34 @@ class _Planner:
     def _existing_group(self, context: _Context, graph: str) -> Group | None:
         return self.entity_groups.get((graph, context.path, context.group.id))
 
-    def _entity_group(self, context: _Context, graph: str) -> Group:
+    def _entity_group(self, context: _Context, graph: str, after: set[int]) -> Group:
+        """The fetch to ``graph`` for this position, shared unless sharing makes a cycle."""
         group = self._existing_group(context, graph)
-        if group is None:
+        if group is None or any(self._depends_on(g, group.id) for g in after):
             group = Group(self._new_id(), graph, context.path, is_entity=True, parent=context.group)
             context.group.children.append(group)
-            self.entity_groups[(graph, context.path, context.group.id)] = group
+            self.groups[group.id] = group
+            self.entity_groups.setdefault((graph, context.path, context.group.id), group)
         for recorder in self.recorders:
             recorder.add(group.id)
         return group
+
+    def _depends_on(self, group_id: int, target: int) -> bool:
+        """Whether group ``group_id`` (transitively) runs after group ``target``."""
+        seen: set[int] = set()
+        pending = [group_id]
+        while pending:
+            current = pending.pop()
+            if current == target:
+                return True
+            if current in seen or current not in self.groups:
+                continue
+            seen.add(current)
+            group = self.groups[current]
+            pending.extend(group.after)
+            if group.parent is not None:
+                pending.append(group.parent.id)
+        return False
 
     def _require(
         self, context: _Context, selection_set: SelectionSetNode, representation: Tree
@@ -734,7 +757,7 @@ class _Planner:
         try:
             yield recorded
         finally:
-            self.recorders.remove(recorded)
+            self.recorders.pop()
 
     # --- helpers ----------------------------------------------------------------------
 

@@ -128,6 +128,22 @@ class Tree:
         self._insert(key, item, False)
         return item.sub
 
+    def merge(self, other: Tree) -> None:
+        """Add every selection of ``other`` into this tree."""
+        for item in other.items.values():
+            if isinstance(item, FragmentItem):
+                self.fragment(item.type_condition, item.directives).merge(item.sub)
+                continue
+            merged = self.field(
+                item.name,
+                alias=item.alias,
+                arguments=item.arguments,
+                directives=item.directives,
+                composite=item.sub is not None,
+            )
+            if item.sub is not None and merged.sub is not None:
+                merged.sub.merge(item.sub)
+
     def move_to_front(self, keys: list[tuple[str, ...]]) -> None:
         """Put these items first (keys an entity jump added read best up front)."""
         front = {key: self.items[key] for key in keys}

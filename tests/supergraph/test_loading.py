@@ -196,3 +196,31 @@ def test_fed1_supergraph_fields_default_to_their_owner() -> None:
     assert user.fields["name"].resolvers == frozenset({"accounts"})
     assert user.fields["reviews"].resolvers == frozenset({"reviews"})
     assert "core__Purpose" not in supergraph.api_schema.type_map
+
+
+def test_progressive_override_is_on_from_fifty_percent() -> None:
+    supergraph = make_supergraph(
+        ["a", "b"],
+        """
+        type Query @join__type(graph: A) @join__type(graph: B) {
+          t: T @join__field(graph: A)
+        }
+
+        type T @join__type(graph: A, key: "id") @join__type(graph: B, key: "id") {
+          id: ID!
+          moved: Int
+            @join__field(graph: A, override: "b", overrideLabel: "percent(75)")
+            @join__field(graph: B, overrideLabel: "percent(75)")
+          staying: Int
+            @join__field(graph: A, override: "b", overrideLabel: "percent(10)")
+            @join__field(graph: B, overrideLabel: "percent(10)")
+          flagged: Int
+            @join__field(graph: A, override: "b", overrideLabel: "beta")
+            @join__field(graph: B, overrideLabel: "beta")
+        }
+        """,
+    )
+    fields = supergraph.types["T"].fields
+    assert fields["moved"].resolvers == frozenset({"a"})
+    assert fields["staying"].resolvers == frozenset({"b"})
+    assert fields["flagged"].resolvers == frozenset({"b"})
