@@ -20,6 +20,7 @@ from .specs import (
 )
 from .supergraph_model import (
     MergedArgument,
+    MergedDirective,
     MergedEnumValue,
     MergedField,
     MergedGraph,
@@ -320,6 +321,7 @@ class _Merger:
             for n, s in zip(self.names, self.subgraphs, strict=True)
         )
         return SupergraphModel(
+            executable_directives=self._merge_executable_directives(),
             links=tuple(links),
             roots=roots,
             graphs=graphs,
@@ -327,6 +329,31 @@ class _Merger:
             spec_types=tuple(spec_types),
             types=tuple(merged.values()),
         )
+
+    def _merge_executable_directives(self) -> tuple[MergedDirective, ...]:
+        names = dict.fromkeys(n for s in self.subgraphs for n in s.directives)
+        merged = []
+        for name in names:
+            sources = [(i, s.directives.get(name)) for i, s in enumerate(self.subgraphs)]
+            present = [(i, d) for i, d in sources if d is not None]
+            if len(present) < len(sources):
+                continue
+            locations = [loc for loc in present[0][1].locations]
+            for _, directive in present[1:]:
+                locations = [loc for loc in locations if loc in directive.locations]
+            if not locations:
+                continue
+            as_fields = [(i, FieldDef(name, "", args=d.args)) for i, d in present]
+            merged.append(
+                MergedDirective(
+                    name,
+                    _merge_description([d.description for _, d in present]),
+                    self._merge_arguments(f"@{name}", as_fields),
+                    all(d.repeatable for _, d in present),
+                    tuple(locations),
+                )
+            )
+        return tuple(merged)
 
     def _spec_directive_name(self, spec: FeatureSpec, name: str) -> str:
         if name == spec.name or (name == "listSize" and self.listsize_used):

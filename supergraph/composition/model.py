@@ -11,6 +11,7 @@ __all__ = [
     "Applied",
     "ArgumentDef",
     "CompositionError",
+    "DirectiveDef",
     "EnumValueDef",
     "FieldDef",
     "KeyDef",
@@ -136,6 +137,17 @@ class TypeDef:
 
 
 @dataclass(frozen=True)
+class DirectiveDef:
+    """An executable directive a subgraph defines (only executable locations are kept)."""
+
+    name: str
+    description: str | None
+    args: tuple[ArgumentDef, ...]
+    repeatable: bool
+    locations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Subgraph:
     """A subgraph schema normalized for merging: federation directives resolved to traits."""
 
@@ -144,3 +156,4 @@ class Subgraph:
     federation_minor: int
     types: Mapping[str, TypeDef] = field(default_factory=dict)
     roots: Mapping[str, str] = field(default_factory=dict)
+    directives: Mapping[str, DirectiveDef] = field(default_factory=dict)

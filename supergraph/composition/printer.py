@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .supergraph_model import MergedArgument, MergedField, MergedType, SupergraphModel
+from .supergraph_model import (
+    MergedArgument,
+    MergedDirective,
+    MergedField,
+    MergedType,
+    SupergraphModel,
+)
 
 __all__ = ["locale_sort_key", "print_supergraph"]
 
@@ -133,9 +139,19 @@ def _graph_enum(model: SupergraphModel) -> str:
     return "enum join__Graph " + _block(values)
 
 
+def _directive(directive: MergedDirective) -> str:
+    repeatable = " repeatable" if directive.repeatable else ""
+    return (
+        f"{_description(directive.description)}directive @{directive.name}"
+        f"{_arguments(directive.args, '')}{repeatable} on {' | '.join(directive.locations)}"
+    )
+
+
 def print_supergraph(model: SupergraphModel) -> str:
     """The supergraph SDL: schema, directive definitions, then types, sorted like Apollo."""
-    directives = sorted(model.directive_definitions, key=lambda d: locale_sort_key(d[0]))
+    directives = [*model.directive_definitions]
+    directives += [(d.name, _directive(d)) for d in model.executable_directives]
+    directives.sort(key=lambda d: locale_sort_key(d[0]))
     types = [(t.name, _type(t)) for t in model.types]
     types += [*model.spec_types, ("join__Graph", _graph_enum(model))]
     types.sort(key=lambda t: locale_sort_key(t[0]))

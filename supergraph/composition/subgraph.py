@@ -11,6 +11,7 @@ from typing import Any
 from graphql import (
     BooleanValueNode,
     ConstDirectiveNode,
+    DirectiveDefinitionNode,
     DocumentNode,
     EnumTypeDefinitionNode,
     EnumTypeExtensionNode,
@@ -46,6 +47,7 @@ from .model import (
     BUILTIN_SCALARS,
     Applied,
     ArgumentDef,
+    DirectiveDef,
     EnumValueDef,
     FieldDef,
     KeyDef,
@@ -73,6 +75,21 @@ INTERNAL_TYPES = frozenset({"_Any", "_Entity", "_Service", "_FieldSet"})
 # Imported spec scalars (`import: ["FieldSet"]`); a user object type may share the name.
 INTERNAL_SCALARS = frozenset({"FieldSet", "Import", "Scope", "Policy", "ContextFieldValue"})
 INTERNAL_PREFIXES = ("federation__", "link__", "join__")
+BUILTIN_DIRECTIVES = frozenset(
+    {"skip", "include", "deprecated", "specifiedBy", "defer", "stream", "oneOf"}
+)
+EXECUTABLE_LOCATIONS = frozenset(
+    {
+        "QUERY",
+        "MUTATION",
+        "SUBSCRIPTION",
+        "FIELD",
+        "FRAGMENT_DEFINITION",
+        "FRAGMENT_SPREAD",
+        "INLINE_FRAGMENT",
+        "VARIABLE_DEFINITION",
+    }
+)
 ROOT_DEFAULTS = {"query": "Query", "mutation": "Mutation", "subscription": "Subscription"}
 CONTEXT_FIELD = re.compile(
     r"^(?:[\n\r\t ,]|#[^\n\r]*)*\$(?:[\n\r\t ,]|#[^\n\r]*)*([A-Za-z_]\w*)([\s\S]*)$"
@@ -158,8 +175,28 @@ def normalize_subgraph(definition: SubgraphDefinition) -> tuple[Subgraph | None,
         federation_minor=minor,
         types=types,
         roots={op: ROOT_DEFAULTS[op] for op in {"query", *roots} if ROOT_DEFAULTS[op] in types},
+        directives=_executable_directives(document, context),
     )
     return subgraph, context.errors
+
+
+def _executable_directives(document: DocumentNode, context: _Context) -> dict[str, DirectiveDef]:
+    """Executable directive definitions: composition keeps those every subgraph defines."""
+    result: dict[str, DirectiveDef] = {}
+    for node in document.definitions:
+        if not isinstance(node, DirectiveDefinitionNode) or node.name.value in BUILTIN_DIRECTIVES:
+            continue
+        locations = tuple(loc.value for loc in node.locations if loc.value in EXECUTABLE_LOCATIONS)
+        if not locations or node.name.value in context.directive_names:
+            continue
+        result[node.name.value] = DirectiveDef(
+            name=node.name.value,
+            description=_description(node),
+            args=tuple(_argument(context, a) for a in node.arguments or ()),
+            repeatable=node.repeatable,
+            locations=locations,
+        )
+    return result
 
 
 def _schema_nodes(document: DocumentNode) -> list[SchemaDefinitionNode | SchemaExtensionNode]:

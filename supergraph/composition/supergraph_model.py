@@ -8,6 +8,7 @@ from .model import TypeKind
 
 __all__ = [
     "MergedArgument",
+    "MergedDirective",
     "MergedEnumValue",
     "MergedField",
     "MergedGraph",
@@ -63,6 +64,17 @@ class MergedType:
 
 
 @dataclass(frozen=True)
+class MergedDirective:
+    """An executable directive definition every subgraph shares."""
+
+    name: str
+    description: str | None
+    args: tuple[MergedArgument, ...]
+    repeatable: bool
+    locations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class MergedGraph:
     """One `join__Graph` value: enum name, subgraph name, URL."""
 
@@ -81,3 +93,4 @@ class SupergraphModel:
     directive_definitions: tuple[tuple[str, str], ...]
     spec_types: tuple[tuple[str, str], ...]
     types: tuple[MergedType, ...]
+    executable_directives: tuple[MergedDirective, ...] = ()

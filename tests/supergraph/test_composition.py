@@ -1520,3 +1520,22 @@ def test_strawberry_federation_sdl_composes() -> None:
     assert '  gravatar: String! @join__field(graph: CHORES, requires: "email")' in member
     assert '  owner: Member @join__field(graph: CHORES, provides: "name")' in supergraph
     assert "  LOW @join__enumValue(graph: CHORES)" in supergraph
+
+
+def test_executable_directives_every_subgraph_defines_are_kept_with_common_locations() -> None:
+    link = (
+        'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])\n'
+    )
+    a = link + (
+        'directive @trim(chars: String = " ") on FIELD | QUERY\n'
+        "directive @audit on FIELD_DEFINITION\n"
+        "directive @only_a on FIELD\n"
+        "type Query { a: String @audit }"
+    )
+    b = link + (
+        'directive @trim(chars: String = " ") on FIELD | FRAGMENT_SPREAD\ntype Query { b: String }'
+    )
+    supergraph = compose(_subgraphs(a=a, b=b))
+    assert '\ndirective @trim(chars: String = " ") on FIELD\n' in supergraph
+    assert "@audit" not in supergraph
+    assert "@only_a" not in supergraph
