@@ -116,6 +116,17 @@ class _Target:
 
 @dataclass
 class _Planner:
+    """One planning run: walks the client selection once, filling fetch groups.
+
+    Each root field goes to the subgraph that resolves it (a shareable one joins a subgraph
+    already asked). Walking down, a field stays in the current fetch whenever that subgraph
+    can return it there (own field, key field, or @provides on this path); otherwise the
+    current fetch gains ``__typename`` plus a key the target subgraph resolves, and the field
+    goes to that subgraph's entity fetch for this response path, shared by every field
+    needing it. @requires fields are planned at the same position first, and the fetches
+    producing them become dependencies. Groups then become Sequence/Parallel nodes.
+    """
+
     supergraph: Supergraph
     fragments: Mapping[str, FragmentDefinitionNode]
     roots: list[Group] = field(default_factory=list)
