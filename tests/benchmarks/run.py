@@ -86,6 +86,8 @@ class Measurement:
     peak_rss_mb: float
     subgraph_requests_per_request: float
     subgraph_cpu_pct: float
+    wrk_cpu_pct: float
+    quiet_p50_ms: float
     bad: int
 
 
@@ -213,10 +215,26 @@ def wait_ready(url: str, body: bytes, timeout: float = 90.0) -> None:
     raise RuntimeError(f"{url} did not become ready in {timeout:.0f}s")
 
 
-def verify(url: str, query: Query) -> int:
-    """Check sample answers equal the expected JSON; return the answer's byte length."""
+def wait_drained(timeout: float = 30.0) -> None:
+    """Wait until the subgraphs stop receiving requests (a gateway may still be finishing the
+    requests wrk abandoned when it stopped)."""
+    deadline = time.monotonic() + timeout
+    seen = subgraph_stats(reset=False)
+    while time.monotonic() < deadline:
+        time.sleep(0.3)
+        now = subgraph_stats(reset=False)
+        if now == seen:
+            return
+        seen = now
+
+
+def verify(url: str, query: Query) -> tuple[int, float]:
+    """Check sample answers equal the expected JSON; return the answer's byte length and the
+    subgraph requests each answer took (counted one request at a time, so exactly)."""
     body = query.body_path.read_bytes()
     lengths = set()
+    wait_drained()
+    subgraph_stats(reset=True)
     for _ in range(VERIFY_SAMPLES):
         status, raw = post(url, body)
         if status != 200:
@@ -226,7 +244,7 @@ def verify(url: str, query: Query) -> int:
         lengths.add(len(raw))
     if len(lengths) != 1:
         raise AssertionError(f"answer lengths vary between requests: {sorted(lengths)}")
-    return lengths.pop()
+    return lengths.pop(), subgraph_stats(reset=False) / VERIFY_SAMPLES
 
 
 def subgraph_stats(reset: bool) -> int:
@@ -250,11 +268,18 @@ def wrk(url: str, query: Query, expected_length: int, seconds: int, connections:
         "--timeout", "10s", "-s", str(HERE / "post.lua"), url,
     ]  # fmt: skip
     env = {**os.environ, "BODY_FILE": str(query.body_path), "EXPECTED_LENGTH": str(expected_length)}
-    output = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        output = out.read().decode()
     for line in output.splitlines():
         if line.startswith("RESULT "):
-            return json.loads(line.removeprefix("RESULT "))
-    raise RuntimeError(f"wrk printed no RESULT line:\n{output}")
+            result = json.loads(line.removeprefix("RESULT "))
+            result["cpu_seconds"] = usage.ru_utime + usage.ru_stime
+            return result
+    raise RuntimeError(f"wrk failed ({process.returncode}):\n{output}")
 
 
 # ---------------------------------------------------------------- gateways
@@ -390,6 +415,8 @@ class Settings:
     warmup: int
     rounds: int
     connections: int
+    low_load: int
+    reference: str
 
 
 def measure(
@@ -399,11 +426,11 @@ def measure(
     """Verify, warm up and measure one gateway on one query; a string explains a refusal."""
     url = gateway.url(query.name, port)
     try:
-        length = verify(url, query)
+        length, subgraph_requests = verify(url, query)
     except (AssertionError, OSError) as error:
         return f"{gateway.name} {query.name}: WRONG ANSWER, not measured: {error}"
+    quiet = wrk(url, query, length, settings.low_load, 1)
     wrk(url, query, length, settings.warmup, settings.connections)
-    subgraph_stats(reset=True)
     # The direct baseline of the small query is the products subgraph itself.
     watched = pid if pid is not None and f":{port}/" in url else subgraphs_pid
     cpu_before, sub_before = tree_cpu_seconds(watched), tree_cpu_seconds(subgraphs_pid)
@@ -412,7 +439,6 @@ def measure(
     cpu = tree_cpu_seconds(watched) - cpu_before
     sub_cpu = tree_cpu_seconds(subgraphs_pid) - sub_before
     seconds = result["duration_us"] / 1e6
-    requests = max(result["requests"], 1)
     return Measurement(
         gateway=gateway.name,
         query=query.name,
@@ -423,10 +449,16 @@ def measure(
         p99_ms=result["p99_us"] / 1000,
         gateway_cpu_pct=100 * cpu / seconds,
         peak_rss_mb=tracker.peak_kb / 1024,
-        subgraph_requests_per_request=subgraph_stats(reset=False) / requests,
+        subgraph_requests_per_request=subgraph_requests,
         subgraph_cpu_pct=100 * sub_cpu / seconds,
-        bad=result["bad_status"] + result["bad_length"] + result["socket_errors"],
+        wrk_cpu_pct=100 * result["cpu_seconds"] / seconds,
+        quiet_p50_ms=quiet["p50_us"] / 1000,
+        bad=_bad(result) + _bad(quiet),
     )
+
+
+def _bad(result: dict) -> int:
+    return int(result["bad_status"] + result["bad_length"] + result["socket_errors"])
 
 
 def run_gateway(
@@ -466,36 +498,44 @@ def _brief(outcome: Measurement | str) -> str:
 # ---------------------------------------------------------------- report
 
 
-def table(query: str, results: Sequence[Measurement], order: Sequence[str]) -> str:
-    """The summary table of one query, medians over rounds."""
-    header = (
-        f"{'gateway':22} {'req/s median (min-max)':>26} {'p50 ms':>8} {'p95 ms':>8} "
-        f"{'p99 ms':>8} {'cpu %':>6} {'peak RSS MB':>11} {'sub req/req':>11} "
-        f"{'sub cpu %':>9} {'bad':>5} {'vs ours':>7}"
+COLUMNS = (
+    ("p50 ms", "p50_ms", "{:8.1f}"),
+    ("p95 ms", "p95_ms", "{:8.1f}"),
+    ("p99 ms", "p99_ms", "{:8.1f}"),
+    ("p50@1conn", "quiet_p50_ms", "{:9.2f}"),
+    ("gw cpu %", "gateway_cpu_pct", "{:8.0f}"),
+    ("sub req/req", "subgraph_requests_per_request", "{:11.2f}"),
+    ("sub cpu %", "subgraph_cpu_pct", "{:9.0f}"),
+    ("wrk cpu %", "wrk_cpu_pct", "{:9.0f}"),
+)
+
+
+def table(query: str, results: Sequence[Measurement], order: Sequence[str], reference: str) -> str:
+    """The summary table of one query: medians over rounds, peak RSS is the maximum."""
+    header = f"{'gateway':22} {'req/s median (min-max)':>26} " + " ".join(
+        f"{title:>{len(fmt.format(0))}}" for title, _, fmt in COLUMNS
     )
+    header += f" {'peak RSS MB':>11} {'bad':>5} {'req/s vs ' + reference:>24}"
     lines = [f"query: {query}", header, "-" * len(header)]
     rows = {g: [m for m in results if m.gateway == g and m.query == query] for g in order}
-    ours = rows.get("taskforge") or []
-    ours_rps = statistics.median(m.rps for m in ours) if ours else 0.0
+    base = rows.get(reference) or []
+    base_rps = statistics.median(m.rps for m in base) if base else 0.0
     for name, runs in rows.items():
         if not runs:
             continue
         rps = [m.rps for m in runs]
         median = statistics.median(rps)
-        ratio = f"{median / ours_rps:6.2f}x" if ours_rps else "    -"
-        spread = f"{median:8.1f} ({min(rps):.1f}-{max(rps):.1f})"
-        lines.append(
-            f"{name:22} {spread:>26} {_median(runs, 'p50_ms'):8.1f} {_median(runs, 'p95_ms'):8.1f} "
-            f"{_median(runs, 'p99_ms'):8.1f} {_median(runs, 'gateway_cpu_pct'):6.0f} "
-            f"{max(m.peak_rss_mb for m in runs):11.0f} "
-            f"{_median(runs, 'subgraph_requests_per_request'):11.2f} "
-            f"{_median(runs, 'subgraph_cpu_pct'):9.0f} {sum(m.bad for m in runs):5d} {ratio:>7}"
-        )
+        ratio = f"{median / base_rps:.2f}x" if base_rps else "-"
+        spread = f"{median:.1f} ({min(rps):.1f}-{max(rps):.1f})"
+        cells = " ".join(fmt.format(_median(runs, attr)) for _, attr, fmt in COLUMNS)
+        peak = max(m.peak_rss_mb for m in runs)
+        bad = sum(m.bad for m in runs)
+        lines.append(f"{name:22} {spread:>26} {cells} {peak:11.0f} {bad:5d} {ratio:>24}")
     return "\n".join(lines)
 
 
 def _median(runs: Sequence[Measurement], attribute: str) -> float:
-    return statistics.median(getattr(m, attribute) for m in runs)
+    return float(statistics.median(getattr(m, attribute) for m in runs))
 
 
 def versions() -> str:
@@ -516,6 +556,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per run")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--connections", type=int, default=50)
+    parser.add_argument(
+        "--low-load", type=int, default=3, help="seconds on one connection for the quiet p50"
+    )
+    parser.add_argument("--reference", default="taskforge", help="gateway the ratios compare to")
     parser.add_argument("--only", default="", help=f"comma-separated subset of {names}")
     parser.add_argument("--queries", default="", help="comma-separated subset of queries/")
     parser.add_argument("--json", type=Path, help="also write every measurement here")
@@ -539,7 +583,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("wrk not found: apt-get update && apt-get install -y wrk", file=sys.stderr)
         return 2
     chosen = selected(args)
-    settings = Settings(args.duration, args.warmup, args.rounds, args.connections)
+    settings = Settings(
+        args.duration, args.warmup, args.rounds, args.connections, args.low_load, args.reference
+    )
     os.sched_setaffinity(0, {int(LOAD_CORE)})
     npm_ci(args.reinstall)
     workdir = Path(tempfile.mkdtemp(prefix="taskforge-bench-"))
@@ -574,7 +620,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     order = [g.name for g in chosen]
     for query in queries:
         print()
-        print(table(query.name, results, order))
+        print(table(query.name, results, order, settings.reference))
     print()
     for gateway in chosen:
         print(f"  {gateway.name}: {gateway.note}")
