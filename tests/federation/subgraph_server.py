@@ -65,6 +65,9 @@ from graphql import (
     InterfaceTypeExtensionNode,
     ObjectTypeDefinitionNode,
     ObjectTypeExtensionNode,
+    OperationType,
+    SchemaDefinitionNode,
+    SchemaExtensionNode,
     SelectionSetNode,
     StringValueNode,
     build_ast_schema,
@@ -489,8 +492,9 @@ def _build_schema(sdl: str, keys: Mapping[str, list[EntityKey]]) -> GraphQLSchem
     extra += [
         text for name, text in FEDERATION_DIRECTIVES.items() if name not in defined_directives
     ]
-    if "Query" not in defined_types:
-        extra.append("type Query")
+    query_type = _query_type_name(document)
+    if query_type not in defined_types:
+        extra.append(f"type {query_type}")
     base = build_ast_schema(document_from(document, extra), assume_valid_sdl=True)
     entity_types = sorted(
         name
@@ -501,8 +505,18 @@ def _build_schema(sdl: str, keys: Mapping[str, list[EntityKey]]) -> GraphQLSchem
     if entity_types:
         extra.append("union _Entity = " + " | ".join(entity_types))
         federation_fields.append("_entities(representations: [_Any!]!): [_Entity]!")
-    extra.append("extend type Query { " + " ".join(federation_fields) + " }")
+    extra.append(f"extend type {query_type} {{ " + " ".join(federation_fields) + " }")
     return build_ast_schema(document_from(document, extra), assume_valid_sdl=True)
+
+
+def _query_type_name(document: DocumentNode) -> str:
+    """The query root's name: ``Query`` unless a schema definition renames it."""
+    for definition in document.definitions:
+        if isinstance(definition, SchemaDefinitionNode | SchemaExtensionNode):
+            for operation_type in definition.operation_types or ():
+                if operation_type.operation == OperationType.QUERY:
+                    return operation_type.type.name.value
+    return "Query"
 
 
 def document_from(document: DocumentNode, extra: list[str]) -> DocumentNode:
