@@ -19,6 +19,7 @@ import asyncio
 import json
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,7 @@ async def known_gaps(cases: list[Case]) -> dict[str, str]:
     return gaps
 
 
-def _gap_reason(problems: list[str], response: dict[str, Any]) -> str:
+def _gap_reason(problems: list[str], response: Mapping[str, Any]) -> str:
     reason = "; ".join(problem.splitlines()[0].rstrip(":") for problem in problems)
     errors = response.get("errors") or []
     if errors:

@@ -55,6 +55,7 @@ from typing import Any
 
 from graphql import (
     BooleanValueNode,
+    DirectiveDefinitionNode,
     DocumentNode,
     FieldNode,
     GraphQLAbstractType,
@@ -65,11 +66,13 @@ from graphql import (
     InterfaceTypeExtensionNode,
     ObjectTypeDefinitionNode,
     ObjectTypeExtensionNode,
+    OperationDefinitionNode,
     OperationType,
     SchemaDefinitionNode,
     SchemaExtensionNode,
     SelectionSetNode,
     StringValueNode,
+    TypeDefinitionNode,
     build_ast_schema,
     graphql,
     is_abstract_type,
@@ -275,7 +278,7 @@ class SubgraphApp:
         named = self.schema.get_type(typename)
         names = [typename]
         if named is not None and is_abstract_type(named):
-            names += [t.name for t in self.schema.get_possible_types(named)]  # type: ignore[arg-type]
+            names += [t.name for t in self.schema.get_possible_types(named)]
         objects: list[dict[str, Json]] = []
         for name in names:
             stored = store.get(name)
@@ -459,7 +462,7 @@ def _entity_keys(document: DocumentNode) -> dict[str, list[EntityKey]]:
         for directive in definition.directives or ():
             if directive.name.value != "key":
                 continue
-            arguments = {arg.name.value: arg.value for arg in directive.arguments}
+            arguments = {arg.name.value: arg.value for arg in directive.arguments or ()}
             fields = arguments["fields"]
             assert isinstance(fields, StringValueNode)
             resolvable = arguments.get("resolvable")
@@ -475,18 +478,17 @@ def _entity_keys(document: DocumentNode) -> dict[str, list[EntityKey]]:
 
 def _field_set(fields: str) -> SelectionSetNode:
     operation = parse("{" + fields + "}").definitions[0]
-    return operation.selection_set  # type: ignore[attr-defined, no-any-return]
+    assert isinstance(operation, OperationDefinitionNode)
+    return operation.selection_set
 
 
 def _build_schema(sdl: str, keys: Mapping[str, list[EntityKey]]) -> GraphQLSchema:
     document = _promote_orphan_extensions(parse(sdl))
     defined_types = {
-        d.name.value
-        for d in document.definitions
-        if hasattr(d, "name") and d.name is not None and "Extension" not in d.kind
+        d.name.value for d in document.definitions if isinstance(d, TypeDefinitionNode)
     }
     defined_directives = {
-        d.name.value for d in document.definitions if d.kind == "directive_definition"
+        d.name.value for d in document.definitions if isinstance(d, DirectiveDefinitionNode)
     }
     extra = [text for name, text in FEDERATION_PRELUDE.items() if name not in defined_types]
     extra += [
