@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from subgraph_kit.events import EventBus, InProcessBus
 from subgraph_kit.runtime import ServiceRuntime
-from subgraph_kit.settings import CommonSettings, ServiceSettings
+from subgraph_kit.settings import CommonSettings, ServiceSettings, common_settings
+from subgraph_kit.storage import create_photo_service
 from supergraph.composition import SubgraphDefinition, compose
 from supergraph.http import create_router_app
 from supergraph.router import Router, build_router
@@ -18,6 +22,7 @@ from supergraph.transport import AsgiTransport
 __all__ = ["Standalone", "compose_local_supergraph", "create_standalone"]
 
 SUBGRAPH_PREFIX = "/subgraphs/"
+PHOTOS_PREFIX = "/photos/"
 
 
 def compose_local_supergraph(subgraphs: Mapping[str, str], url_of: Mapping[str, str]) -> str:
@@ -38,12 +43,17 @@ class Standalone:
     router_app: ASGIApp
     subgraph_apps: dict[str, ASGIApp]
     runtimes: dict[str, ServiceRuntime]
+    bus: EventBus | None = None
+    photos_app: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self._lifespan(scope, receive, send)
             return
         path: str = scope.get("path", "")
+        if path.startswith(PHOTOS_PREFIX) and self.photos_app is not None:
+            await self.photos_app(scope, receive, send)
+            return
         if path.startswith(SUBGRAPH_PREFIX):
             name, _, rest = path[len(SUBGRAPH_PREFIX) :].partition("/")
             app = self.subgraph_apps.get(name)
@@ -59,6 +69,8 @@ class Standalone:
         await self.router_app(scope, receive, send)
 
     async def start(self) -> None:
+        if self.bus is not None:
+            await self.bus.start()
         for runtime in self.runtimes.values():
             await runtime.start()
 
@@ -66,6 +78,8 @@ class Standalone:
         await self.router.aclose()
         for runtime in self.runtimes.values():
             await runtime.stop()
+        if self.bus is not None:
+            await self.bus.stop()
 
     async def _lifespan(self, scope: Scope, receive: Receive, send: Send) -> None:
         message = await receive()
@@ -87,24 +101,37 @@ def create_standalone(
     common: CommonSettings | None = None,
     settings: Mapping[str, ServiceSettings] | None = None,
     supergraph_sdl: str | None = None,
+    public_url: str = "http://127.0.0.1:4000",
 ) -> Standalone:
     """Build every subgraph from its `<package>.app` module and a router over them.
 
-    The router composes the subgraphs' SDL itself unless `supergraph_sdl` is given
-    (e.g. one composed by another tool for the same subgraphs).
+    Subgraphs share one in-process event bus (unless Redis is configured) and one local
+    photo directory served at `public_url`/photos/. The router composes the subgraphs'
+    SDL itself unless `supergraph_sdl` is given (e.g. composed by another tool).
     """
+    common = common or common_settings()
+    bus = InProcessBus() if common.redis_url is None else None
+    photos = create_photo_service(data_dir=common.data_dir, default_base_url=public_url)
     runtimes: dict[str, ServiceRuntime] = {}
     apps: dict[str, ASGIApp] = {}
     sdls: dict[str, str] = {}
+    photos_app: ASGIApp | None = None
     for name, module_name in subgraph_modules.items():
         module = importlib.import_module(module_name)
-        runtime = module.create_runtime(settings=(settings or {}).get(name), common=common)
+        options: dict[str, Any] = {"settings": (settings or {}).get(name), "common": common}
+        if bus is not None:
+            options["bus"] = bus
+        if "photos" in inspect.signature(module.create_runtime).parameters:
+            options["photos"] = photos
+        runtime = module.create_runtime(**options)
         runtimes[name] = runtime
         apps[name] = module.create_app(runtime, manage_runtime=False)
+        if "photos" in options and photos_app is None:
+            photos_app = apps[name]
         schema_module = importlib.import_module(module_name.rsplit(".", 1)[0] + ".schema")
         sdls[name] = str(schema_module.schema.as_str())
     urls = {name: f"http://{name}.in-process/graphql" for name in subgraph_modules}
     if supergraph_sdl is None:
         supergraph_sdl = compose_local_supergraph(sdls, urls)
     router = build_router(supergraph_sdl, transport=AsgiTransport(apps))
-    return Standalone(router, create_router_app(router), apps, runtimes)
+    return Standalone(router, create_router_app(router), apps, runtimes, bus, photos_app)
