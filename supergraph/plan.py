@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar, Literal, Union
+from typing import ClassVar, Literal
 
 from graphql import SelectionSetNode
 
@@ -14,6 +14,7 @@ __all__ = [
     "PlanNode",
     "QueryPlan",
     "Sequence",
+    "Subscription",
 ]
 
 OperationKind = Literal["query", "mutation", "subscription"]
@@ -70,7 +71,20 @@ class Parallel:
     nodes: tuple[PlanNode, ...]
 
 
-PlanNode = Union[Fetch, Flatten, Sequence, Parallel]
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A subscription: ``primary`` streams events from the subgraph owning the root field.
+
+    Each event's ``data`` becomes the root data that ``rest`` (entity fetches to other
+    subgraphs, paths relative to the root) runs against before the event is shaped.
+    """
+
+    kind: ClassVar[str] = "Subscription"
+    primary: Fetch
+    rest: PlanNode | None = None
+
+
+PlanNode = Fetch | Flatten | Sequence | Parallel | Subscription
 
 
 @dataclass(frozen=True, slots=True)

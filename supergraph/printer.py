@@ -10,7 +10,15 @@ from graphql import (
     print_ast,
 )
 
-from supergraph.plan import Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
+from supergraph.plan import (
+    Fetch,
+    Flatten,
+    Parallel,
+    PlanNode,
+    QueryPlan,
+    Sequence,
+    Subscription,
+)
 
 __all__ = ["print_plan"]
 
@@ -36,7 +44,21 @@ def _print_node(node: PlanNode, depth: int) -> str:
         case Sequence() | Parallel():
             children = "".join(_print_node(child, depth + 1) + ",\n" for child in node.nodes)
             return f"{pad}{node.kind} {{\n{children}{pad}}}"
+        case Subscription():
+            return _print_subscription(node, depth)
     raise TypeError(f"unknown plan node {node!r}")
+
+
+def _print_subscription(node: Subscription, depth: int) -> str:
+    """Apollo's layout: ``Subscription { Primary: { Fetch }, Rest: { ... } }``."""
+    pad = _INDENT * depth
+    inner = _INDENT * (depth + 1)
+    primary = _print_node(node.primary, depth + 2)
+    text = f"{pad}Subscription {{\n{inner}Primary: {{\n{primary}\n{inner}}}"
+    if node.rest is not None:
+        rest = _print_node(node.rest, depth + 2)
+        text += f",\n{inner}Rest: {{\n{rest}\n{inner}}}"
+    return text + f"\n{pad}}}"
 
 
 def _print_fetch(fetch: Fetch, depth: int) -> str:

@@ -20,10 +20,18 @@ from graphql import (
 )
 from graphql.language import Visitor
 
-from supergraph.plan import Fetch, Flatten, OperationKind, Parallel, PlanNode, Sequence
+from supergraph.plan import (
+    Fetch,
+    Flatten,
+    OperationKind,
+    Parallel,
+    PlanNode,
+    Sequence,
+    Subscription,
+)
 from supergraph.planning.selections import Tree
 
-__all__ = ["Group", "build_node"]
+__all__ = ["Group", "build_node", "build_subscription"]
 
 _REPRESENTATIONS = parse(
     "query($representations: [_Any!]!) { _entities(representations: $representations) { a } }",
@@ -75,6 +83,19 @@ def build_node(group: Group, variables: Mapping[str, VariableDefinitionNode]) ->
             if other is not child and after & subtrees[other.id]
         }
     return sequence([own, _arrange(group.children, needs, variables)])
+
+
+def build_subscription(
+    group: Group, variables: Mapping[str, VariableDefinitionNode]
+) -> Subscription:
+    """The subscription root fetch as ``primary``; its dependents run per event as ``rest``."""
+    primary = _fetch_node(group, variables)
+    assert isinstance(primary, Fetch)
+    if not group.children:
+        return Subscription(primary=primary)
+    rest = build_node(group, variables)
+    assert isinstance(rest, Sequence)
+    return Subscription(primary=primary, rest=sequence(list(rest.nodes[1:])))
 
 
 def sequence(nodes: list[PlanNode]) -> PlanNode:

@@ -36,7 +36,13 @@ from graphql import (
 
 from supergraph.loading import Supergraph
 from supergraph.plan import OperationKind, QueryPlan
-from supergraph.planning.groups import Group, build_node, parallel, sequence
+from supergraph.planning.groups import (
+    Group,
+    build_node,
+    build_subscription,
+    parallel,
+    sequence,
+)
 from supergraph.planning.selections import Tree
 
 __all__ = ["PlanningError", "plan_operation", "plan_query"]
@@ -145,6 +151,8 @@ class _Planner:
         self.preferred = self._sole_root_graphs(root_type.name, operation.selection_set)
         self._plan_root(kind, root_type.name, operation.selection_set, ())
         variables = {v.variable.name.value: v for v in operation.variable_definitions or ()}
+        if operation.operation is OperationType.SUBSCRIPTION and len(self.roots) == 1:
+            return QueryPlan(node=build_subscription(self.roots[0], variables))
         nodes = [build_node(group, variables) for group in self.roots]
         if not nodes:
             return QueryPlan(node=None)
