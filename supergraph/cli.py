@@ -17,7 +17,7 @@ import uvicorn
 
 __all__ = ["SUBGRAPHS", "main"]
 
-SUBGRAPHS = {"users": "users_subgraph.app"}
+SUBGRAPHS = {"users": "users_subgraph.app", "tasks": "tasks_subgraph.app"}
 SCHEMA_DIR = Path("schema")
 
 
@@ -44,7 +44,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Single-process mode on the embedded defaults (SQLite under var/, in-process bus)."""
     from supergraph.standalone import create_standalone
 
-    app = create_standalone(SUBGRAPHS)
+    app = create_standalone(SUBGRAPHS, public_url=f"http://{args.host}:{args.port}")
     url = f"http://{args.host}:{args.port}/graphql"
     _serve(app, args.host, args.port, f"Taskforge serving GraphQL at {url}")
     return 0

@@ -9,12 +9,16 @@ from typing import Any
 
 import strawberry
 from strawberry.dataloader import DataLoader
+from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from subgraph_kit.context import RequestContext, require_admin, require_user
+from subgraph_kit.errors import NotFound
 from subgraph_kit.graphql import federation_schema
 from subgraph_kit.pagination import Connection, decode_cursor, page_size
-from users_subgraph import models, service
+from subgraph_kit.storage import PhotoService
+from subgraph_kit.storage.graphql import PhotoFields
+from users_subgraph import avatars, models, service
 
 __all__ = ["schema"]
 
@@ -42,6 +46,11 @@ class User:
             return self.email_address
         return None
 
+    @strawberry.field(description="The user's picture, or null.")
+    async def avatar(self, info: Ctx) -> Photo | None:
+        found = await _avatar_loader(info).load(str(self.id))
+        return Photo.from_avatar(found, _photos(info)) if found else None
+
     @classmethod
     def from_model(cls, user: models.User) -> User:
         return cls(
@@ -56,6 +65,49 @@ class User:
     async def resolve_reference(cls, info: Ctx, id: strawberry.ID) -> User | None:
         user = await _user_loader(info).load(str(id))
         return cls.from_model(user) if user else None
+
+
+@strawberry.federation.type(shareable=True)
+class Photo(PhotoFields):
+    uploaded_by_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def uploaded_by(self, info: Ctx) -> User:
+        found = await User.resolve_reference(info, strawberry.ID(self.uploaded_by_id))
+        if found is None:
+            raise NotFound("user not found")
+        return found
+
+    @classmethod
+    def from_avatar(cls, avatar: avatars.Avatar, photos: PhotoService) -> Photo:
+        return cls(
+            id=strawberry.ID(avatar.photo_id),
+            width=avatar.width,
+            height=avatar.height,
+            format=avatar.format,
+            bytes=avatar.bytes,
+            caption=None,
+            created_at=avatar.created_at,
+            public_id=avatar.public_id,
+            storage=photos.storage,
+            uploaded_by_id=avatar.user_id,
+        )
+
+
+def _photos(info: Ctx) -> PhotoService:
+    photos: PhotoService = info.context.runtime.extras["photos"]
+    return photos
+
+
+def _avatar_loader(info: Ctx) -> DataLoader[str, avatars.Avatar | None]:
+    runtime = info.context.runtime
+
+    async def load(ids: Sequence[str]) -> list[avatars.Avatar | None]:
+        async with runtime.database.session() as session:
+            found = await avatars.avatars_by_user_ids(session, ids)
+        return [found.get(user_id) for user_id in ids]
+
+    return info.context.loader("avatars", lambda: DataLoader(load_fn=load))
 
 
 def _user_loader(info: Ctx) -> DataLoader[str, models.User | None]:
@@ -174,6 +226,39 @@ class Mutation:
             )
         return User.from_model(user)
 
+    @strawberry.mutation(description="Set the caller's avatar: a JPEG, PNG, WebP or GIF.")
+    async def set_avatar(self, info: Ctx, file: Upload) -> User:
+        claims = require_user(info)
+        photos = _photos(info)
+        folder = avatars.avatar_folder(claims.user_id)
+        # The session commits before `stored` exits, so a failed commit deletes the new file.
+        async with (
+            photos.stored(file, folder=folder) as stored,
+            info.context.runtime.database.session() as session,
+        ):
+            _avatar, replaced = await avatars.set_avatar(
+                session, user_id=claims.user_id, photo=stored
+            )
+        if replaced:
+            await photos.discard(replaced)
+        return await _me(info, claims.user_id)
+
+    @strawberry.mutation(description="Remove the caller's avatar.")
+    async def remove_avatar(self, info: Ctx) -> User:
+        claims = require_user(info)
+        async with info.context.runtime.database.session() as session:
+            removed = await avatars.remove_avatar(session, user_id=claims.user_id)
+        if removed:
+            await _photos(info).discard(removed)
+        return await _me(info, claims.user_id)
+
+
+async def _me(info: Ctx, user_id: str) -> User:
+    found = await User.resolve_reference(info, strawberry.ID(user_id))
+    if found is None:
+        raise NotFound("user not found")
+    return found
+
 
 async def _rotate(info: Ctx, token: str) -> service.Session:
     """Rotation commits even when it fails: a detected reuse must revoke the family for good."""
@@ -193,4 +278,4 @@ async def _rotate(info: Ctx, token: str) -> service.Session:
         return result
 
 
-schema = federation_schema(query=Query, mutation=Mutation, types=[User])
+schema = federation_schema(query=Query, mutation=Mutation, types=[User, Photo])
