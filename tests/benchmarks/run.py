@@ -23,7 +23,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 __all__ = ["Gateway", "Measurement", "Query", "main"]
@@ -564,6 +564,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--queries", default="", help="comma-separated subset of queries/")
     parser.add_argument("--json", type=Path, help="also write every measurement here")
     parser.add_argument("--reinstall", action="store_true", help="run npm ci even if installed")
+    parser.add_argument("--from-json", type=Path, help="print the tables of a saved --json run")
     return parser.parse_args(argv)
 
 
@@ -576,24 +577,16 @@ def selected(args: argparse.Namespace) -> list[Gateway]:
     return [g for g in gateways() if not wanted or g.name in wanted]
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the whole benchmark and print the tables."""
-    args = parse_args(argv)
-    if shutil.which("wrk") is None:
-        print("wrk not found: apt-get update && apt-get install -y wrk", file=sys.stderr)
-        return 2
-    chosen = selected(args)
-    settings = Settings(
-        args.duration, args.warmup, args.rounds, args.connections, args.low_load, args.reference
-    )
-    os.sched_setaffinity(0, {int(LOAD_CORE)})
-    npm_ci(args.reinstall)
+def measure_all(chosen: Sequence[Gateway], settings: Settings, queries_wanted: str) -> tuple[
+    list[Query], list[Measurement]
+]:  # fmt: skip
+    """Set everything up, run every round, tear down; return the queries and measurements."""
+    npm_ci(force=False)
     workdir = Path(tempfile.mkdtemp(prefix="taskforge-bench-"))
     supergraph = compose(workdir)
     bodies = write_bodies(workdir)
-    if args.queries:
-        keep = {q.strip() for q in args.queries.split(",")}
-        bodies = {name: path for name, path in bodies.items() if name in keep}
+    keep = {q.strip() for q in queries_wanted.split(",") if q.strip()}
+    bodies = {name: path for name, path in bodies.items() if not keep or name in keep}
     queries = expected_answers(bodies, workdir)
     subgraph_command = ["node", str(NODE_DIR / "subgraphs.mjs"), "--base-port",
                         str(SUBGRAPH_BASE_PORT)]  # fmt: skip
@@ -606,26 +599,59 @@ def main(argv: Sequence[str] | None = None) -> int:
         indexes = {g.name: i for i, g in enumerate(gateways())}
         for rnd in range(1, settings.rounds + 1):
             shift = (rnd - 1) % len(chosen)
-            for gateway in chosen[shift:] + chosen[:shift]:
+            for gateway in [*chosen[shift:], *chosen[:shift]]:
                 outcomes = run_gateway(gateway, indexes[gateway.name], supergraph, queries,
                                        settings, rnd, subgraphs_pid, workdir)  # fmt: skip
                 results.extend(o for o in outcomes if isinstance(o, Measurement))
     finally:
         stop(subgraphs_pid)
+    return queries, results
+
+
+def report(
+    chosen: Sequence[Gateway], settings: Settings, queries: Sequence[str],
+    results: Sequence[Measurement],
+) -> None:  # fmt: skip
+    """Print one table per query and what each gateway row is."""
     print()
     print(
-        f"{settings.rounds} rounds x {settings.duration:g}s, {settings.connections} connections,"
+        f"{settings.rounds} rounds x {settings.duration}s, {settings.connections} connections,"
         f" gateway on core {GATEWAY_CORE}, wrk + subgraphs on core {LOAD_CORE}; {versions()}"
     )
     order = [g.name for g in chosen]
     for query in queries:
         print()
-        print(table(query.name, results, order, settings.reference))
+        print(table(query, results, order, settings.reference))
     print()
     for gateway in chosen:
         print(f"  {gateway.name}: {gateway.note}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the whole benchmark (or reload a saved one) and print the tables."""
+    args = parse_args(argv)
+    chosen = selected(args)
+    settings = Settings(
+        args.duration, args.warmup, args.rounds, args.connections, args.low_load, args.reference
+    )
+    if args.from_json:
+        saved = json.loads(args.from_json.read_text())
+        settings = Settings(**{**saved["settings"], "reference": args.reference})
+        results = [Measurement(**row) for row in saved["measurements"]]
+        queries = list(dict.fromkeys(m.query for m in results))
+        report(chosen, settings, queries, results)
+        return 0
+    if shutil.which("wrk") is None:
+        print("wrk not found: apt-get update && apt-get install -y wrk", file=sys.stderr)
+        return 2
+    os.sched_setaffinity(0, {int(LOAD_CORE)})
+    if args.reinstall:
+        npm_ci(force=True)
+    measured, results = measure_all(chosen, settings, args.queries)
     if args.json:
-        args.json.write_text(json.dumps([m.__dict__ for m in results], indent=1))
+        saved = {"settings": asdict(settings), "measurements": [asdict(m) for m in results]}
+        args.json.write_text(json.dumps(saved, indent=1))
+    report(chosen, settings, [q.name for q in measured], results)
     return 0
 
 
