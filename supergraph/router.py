@@ -7,9 +7,25 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from graphql import DocumentNode, GraphQLError, GraphQLSchema, parse, validate
+from graphql import (
+    DocumentNode,
+    FragmentDefinitionNode,
+    GraphQLError,
+    GraphQLSchema,
+    parse,
+    validate,
+)
 from graphql.execution.values import get_variable_values
 
+from supergraph.edge.authorization import (
+    AccessRules,
+    AuthState,
+    DeniedField,
+    authorize_document,
+    denied_errors,
+    read_access_rules,
+)
+from supergraph.edge.limits import OperationLimits, limit_errors, measure
 from supergraph.execution import CompiledOperation, RequestContext, execute_plan
 from supergraph.plan import QueryPlan
 from supergraph.printer import print_plan
@@ -30,6 +46,7 @@ class PreparedOperation:
     document: DocumentNode
     compiled: CompiledOperation
     plan: QueryPlan
+    denied: tuple[DeniedField, ...] = ()
 
     @property
     def kind(self) -> str:
@@ -71,35 +88,59 @@ class Router:
         *,
         cache_size: int = 1024,
         forwarded_headers: tuple[str, ...] = _FORWARDED_HEADERS,
+        access_rules: AccessRules | None = None,
+        limits: OperationLimits = OperationLimits(),
+        max_tokens: int | None = None,
+        introspection: bool = True,
     ) -> None:
         self.api_schema = api_schema
         self.planner = planner
         self.transport = transport
+        self.access_rules = access_rules or AccessRules({}, {}, frozenset(), frozenset())
+        self.limits = limits
+        self.max_tokens = max_tokens
+        self.introspection = introspection
+        self.cache_hits = 0
+        self.cache_misses = 0
         self._cache_size = cache_size
-        self._forwarded = forwarded_headers
-        self._prepared: OrderedDict[tuple[str, str | None], PreparedOperation | dict] = (
-            OrderedDict()
-        )
+        self._forwarded = tuple(name.lower() for name in forwarded_headers)
+        self._prepared: OrderedDict[
+            tuple[str, str | None, AuthState | None], PreparedOperation | dict
+        ] = OrderedDict()
         self._printed: dict[int, tuple[QueryPlan, str]] = {}
 
-    def prepare(self, query: str, operation_name: str | None = None) -> PreparedOperation | dict:
-        """The prepared operation, or a GraphQL error response; cached by text and name."""
-        key = (query, operation_name)
+    def prepare(
+        self, query: str, operation_name: str | None = None, auth: AuthState | None = None
+    ) -> PreparedOperation | dict:
+        """The prepared operation, or a GraphQL error response.
+
+        Cached by text, name and (when the supergraph has authorization directives) auth state.
+        """
+        key = (query, operation_name, None if self.access_rules.empty else auth or AuthState())
         cached = self._prepared.get(key)
         if cached is not None:
+            self.cache_hits += 1
             self._prepared.move_to_end(key)
             return cached
-        prepared = self._prepare(query, operation_name)
+        self.cache_misses += 1
+        prepared = self._prepare(query, operation_name, key[2])
         self._prepared[key] = prepared
         if len(self._prepared) > self._cache_size:
             self._prepared.popitem(last=False)
         return prepared
 
-    def _prepare(self, query: str, operation_name: str | None) -> PreparedOperation | dict:
+    def _prepare(
+        self, query: str, operation_name: str | None, auth: AuthState | None
+    ) -> PreparedOperation | dict:
         try:
-            document = parse(query)
+            document = parse(query, max_tokens=self.max_tokens)
         except GraphQLError as error:
+            if "token limit" in error.message:
+                return {"errors": [_graphql_error(error, "MAX_TOKENS_LIMIT")]}
             return {"errors": [_graphql_error(error, "GRAPHQL_PARSE_FAILED")]}
+        refused = self._limit_errors(document, operation_name)
+        if refused:
+            return {"errors": refused}
         validation_errors = validate(self.api_schema, document)
         if validation_errors:
             return {
@@ -111,12 +152,33 @@ class Router:
             compiled = CompiledOperation(self.api_schema, document, operation_name)
         except GraphQLError as error:
             return {"errors": [_graphql_error(error, "GRAPHQL_VALIDATION_FAILED")]}
+        if compiled.has_introspection and not self.introspection:
+            return {"errors": [_error("Introspection is disabled.", "INTROSPECTION_DISABLED")]}
+        planned, denied = document, ()
+        if auth is not None:
+            planned, denied = authorize_document(
+                self.api_schema, document, compiled.operation, self.access_rules, auth
+            )
         try:
-            plan = self.planner(document, operation_name)
+            plan = self.planner(planned, operation_name if planned is document else None)
         except Exception as error:
             message = f"Query planning failed: {error}"
             return {"errors": [_error(message, "QUERY_PLANNING_FAILED")]}
-        return PreparedOperation(document, compiled, plan)
+        return PreparedOperation(document, compiled, plan, denied)
+
+    def _limit_errors(self, document: DocumentNode, operation_name: str | None) -> list[dict]:
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        errors: list[dict] = []
+        for definition in document.definitions:
+            if getattr(definition, "operation", None) is None:
+                continue
+            name = definition.name.value if definition.name else None  # type: ignore[attr-defined]
+            if operation_name is None or name == operation_name:
+                shape = measure(definition, fragments)  # type: ignore[arg-type]
+                errors.extend(limit_errors(shape, self.limits))
+        return errors
 
     async def execute(
         self,
@@ -125,9 +187,10 @@ class Router:
         operation_name: str | None = None,
         headers: Mapping[str, str] | None = None,
         extensions: Mapping[str, Any] | None = None,
+        auth: AuthState | None = None,
     ) -> dict[str, Any]:
         """Run one GraphQL request and return the response (never raises for bad input)."""
-        prepared = self.prepare(query, operation_name)
+        prepared = self.prepare(query, operation_name, auth)
         if isinstance(prepared, dict):
             return prepared
         return await self.execute_prepared(prepared, variables, headers, extensions)
@@ -154,6 +217,8 @@ class Router:
             request_context=RequestContext(headers=self._forward(headers)),
             schema=self.api_schema,
         )
+        if prepared.denied:
+            errors.extend(denied_errors(prepared.denied, data))
         if compiled.has_introspection:
             introspection, introspection_errors = compiled.introspect(coerced)
             data.update(introspection or {})
@@ -214,8 +279,11 @@ class Router:
             await close()
 
 
-def build_router(supergraph_sdl: str, transport: Transport | None = None) -> Router:
-    """A Router for a supergraph SDL, over HTTP to the subgraph URLs unless told otherwise."""
+def build_router(supergraph_sdl: str, transport: Transport | None = None, **options: Any) -> Router:
+    """A Router for a supergraph SDL, over HTTP to the subgraph URLs unless told otherwise.
+
+    ``options`` are :class:`Router` keyword arguments; authorization rules come from the SDL.
+    """
     from supergraph.loading import load_supergraph
     from supergraph.planning import plan_operation
 
@@ -226,4 +294,5 @@ def build_router(supergraph_sdl: str, transport: Transport | None = None) -> Rou
 
     if transport is None:
         transport = HttpTransport({graph.name: graph.url for graph in supergraph.graphs.values()})
-    return Router(supergraph.api_schema, planner, transport)
+    options.setdefault("access_rules", read_access_rules(supergraph_sdl))
+    return Router(supergraph.api_schema, planner, transport, **options)

@@ -1,0 +1,35 @@
+"""Router settings from the environment (TASKFORGE_ROUTER_*)."""
+
+from __future__ import annotations
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["RouterSettings"]
+
+
+class RouterSettings(BaseSettings):
+    """What the router's edge enforces; every limit is on by default with a generous value."""
+
+    model_config = SettingsConfigDict(env_prefix="TASKFORGE_ROUTER_", extra="ignore")
+
+    max_depth: int = 25
+    max_aliases: int = 200
+    max_root_fields: int = 50
+    max_tokens: int = 10_000
+    max_body_bytes: int = 2_000_000
+    max_cost: int | None = None
+    max_batch_size: int = 10
+    introspection: bool = True
+    subgraph_timeout_seconds: float = 30.0
+    cors_origins: list[str] = []
+    cors_allow_credentials: bool = False
+    propagate_request_headers: list[str] = ["authorization"]
+    propagate_response_headers: list[str] = ["set-cookie", "cache-control"]
+    csrf_required_headers: list[str] = ["x-taskforge-csrf", "apollo-require-preflight"]
+    persisted_queries: bool = True
+    safelist_path: str | None = None
+    upload_max_file_bytes: int = 10_000_000
+    upload_max_total_bytes: int = 50_000_000
+    upload_max_files: int = 10
+    upload_spool_bytes: int = 1_000_000
+    metrics: bool = True
