@@ -468,13 +468,17 @@ def run_gateway(
     """Start one gateway, measure every query on it, stop it."""
     port = GATEWAY_BASE_PORT + index
     pid = None
+    log = workdir / f"{gateway.name}.log"
     if gateway.command is not None:
-        log = workdir / f"{gateway.name}.log"
         pid = start(gateway.command(supergraph, port), gateway.cores, log, dict(gateway.env))
     try:
         if pid is not None:
             probe = next((q for q in queries if q.name == "small"), queries[0])
-            wait_ready(f"http://127.0.0.1:{port}/graphql", probe.body_path.read_bytes())
+            try:
+                wait_ready(f"http://127.0.0.1:{port}/graphql", probe.body_path.read_bytes())
+            except RuntimeError as error:
+                print(f"  round {rnd} {gateway.name}: DID NOT START ({error}), see {log}")
+                return [f"{gateway.name}: did not start"]
         results = []
         for query in queries:
             outcome = measure(gateway, port, pid, query, settings, rnd, subgraphs_pid)
