@@ -26,6 +26,7 @@ from supergraph.edge.authorization import (
     read_access_rules,
 )
 from supergraph.edge.limits import OperationLimits, limit_errors, measure
+from supergraph.edge.settings import RouterSettings
 from supergraph.execution import CompiledOperation, RequestContext, execute_plan
 from supergraph.plan import QueryPlan
 from supergraph.printer import print_plan
@@ -279,11 +280,18 @@ class Router:
             await close()
 
 
-def build_router(supergraph_sdl: str, transport: Transport | None = None, **options: Any) -> Router:
+def build_router(
+    supergraph_sdl: str,
+    transport: Transport | None = None,
+    settings: RouterSettings | None = None,
+    **options: Any,
+) -> Router:
     """A Router for a supergraph SDL, over HTTP to the subgraph URLs unless told otherwise.
 
-    ``options`` are :class:`Router` keyword arguments; authorization rules come from the SDL.
+    Limits and header forwarding come from ``settings`` (the environment by default),
+    authorization rules from the SDL; ``options`` override any :class:`Router` argument.
     """
+    settings = settings or RouterSettings()
     from supergraph.loading import load_supergraph
     from supergraph.planning import plan_operation
 
@@ -293,6 +301,16 @@ def build_router(supergraph_sdl: str, transport: Transport | None = None, **opti
         return plan_operation(supergraph, document, operation_name)
 
     if transport is None:
-        transport = HttpTransport({graph.name: graph.url for graph in supergraph.graphs.values()})
+        transport = HttpTransport(
+            {graph.name: graph.url for graph in supergraph.graphs.values()},
+            timeout=settings.subgraph_timeout_seconds,
+        )
     options.setdefault("access_rules", read_access_rules(supergraph_sdl))
+    options.setdefault("forwarded_headers", tuple(settings.propagate_request_headers))
+    options.setdefault(
+        "limits",
+        OperationLimits(settings.max_depth, settings.max_aliases, settings.max_root_fields),
+    )
+    options.setdefault("max_tokens", settings.max_tokens)
+    options.setdefault("introspection", settings.introspection)
     return Router(supergraph.api_schema, planner, transport, **options)

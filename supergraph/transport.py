@@ -3,18 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 import httpx
 import orjson
+from starlette.datastructures import UploadFile
 
 __all__ = [
     "AsgiTransport",
     "HttpTransport",
     "Transport",
     "TransportError",
+    "request_has_uploads",
+    "subgraph_response_headers",
 ]
 
+# Set by the HTTP edge per request: where subgraph response headers go (None: not collected),
+# and whether variables may hold files, so plain requests skip the scan for them.
+subgraph_response_headers: ContextVar[list[httpx.Headers] | None] = ContextVar(
+    "subgraph_response_headers", default=None
+)
+request_has_uploads: ContextVar[bool] = ContextVar("request_has_uploads", default=False)
+
+_MULTIPART_HEADERS = {
+    "accept": "application/graphql-response+json, application/json",
+    "apollo-require-preflight": "true",
+}
 _JSON_HEADERS = {
     "content-type": "application/json",
     "accept": "application/graphql-response+json, application/json",
@@ -53,6 +68,51 @@ def _parse_graphql_response(response: httpx.Response) -> dict:
     raise TransportError("SUBREQUEST_MALFORMED_RESPONSE", "subgraph response is not GraphQL JSON")
 
 
+def _uploads(value: Any, path: str = "variables") -> list[tuple[str, UploadFile]]:
+    if isinstance(value, UploadFile):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [u for k, v in value.items() for u in _uploads(v, f"{path}.{k}")]
+    if isinstance(value, list):
+        return [u for i, v in enumerate(value) for u in _uploads(v, f"{path}.{i}")]
+    return []
+
+
+def _without_uploads(value: Any) -> Any:
+    if isinstance(value, UploadFile):
+        return None
+    if isinstance(value, dict):
+        return {k: _without_uploads(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_uploads(v) for v in value]
+    return value
+
+
+async def _post_multipart(
+    client: httpx.AsyncClient,
+    url: str,
+    body: dict[str, Any],
+    headers: Mapping[str, str],
+    files: list[tuple[str, UploadFile]],
+) -> httpx.Response:
+    """Send the fetch as a GraphQL multipart request, streaming each (spooled) file."""
+    operations = {**body, "variables": _without_uploads(body.get("variables"))}
+    mapping = {str(i): [path] for i, (path, _) in enumerate(files)}
+    parts = {}
+    for i, (_, upload) in enumerate(files):
+        await upload.seek(0)
+        parts[str(i)] = (upload.filename or "upload", upload.file, upload.content_type)
+    return await client.post(
+        url,
+        data={
+            "operations": orjson.dumps(operations).decode(),
+            "map": orjson.dumps(mapping).decode(),
+        },
+        files=parts,
+        headers={**_MULTIPART_HEADERS, **headers},
+    )
+
+
 class _ClientTransport:
     """Shared send logic over one or more pooled ``httpx.AsyncClient``s."""
 
@@ -64,13 +124,22 @@ class _ClientTransport:
         if target is None:
             raise TransportError("SUBREQUEST_HTTP_ERROR", f"unknown subgraph {service!r}")
         client, url = target
-        request_headers = {**_JSON_HEADERS, **headers} if headers else _JSON_HEADERS
+        files = _uploads(body.get("variables")) if request_has_uploads.get() else []
         try:
-            response = await client.post(url, content=orjson.dumps(body), headers=request_headers)
+            if files:
+                response = await _post_multipart(client, url, body, headers, files)
+            else:
+                request_headers = {**_JSON_HEADERS, **headers} if headers else _JSON_HEADERS
+                response = await client.post(
+                    url, content=orjson.dumps(body), headers=request_headers
+                )
         except httpx.TimeoutException:
-            raise TransportError("SUBREQUEST_HTTP_ERROR", "request timed out") from None
+            raise TransportError("SUBREQUEST_TIMEOUT", "request timed out") from None
         except httpx.HTTPError as exc:
             raise TransportError("SUBREQUEST_HTTP_ERROR", str(exc) or type(exc).__name__) from None
+        sink = subgraph_response_headers.get()
+        if sink is not None:
+            sink.append(response.headers)
         return _parse_graphql_response(response)
 
     async def aclose(self) -> None:

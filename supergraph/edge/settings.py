@@ -23,13 +23,13 @@ class RouterSettings(BaseSettings):
     subgraph_timeout_seconds: float = 30.0
     cors_origins: list[str] = []
     cors_allow_credentials: bool = False
-    propagate_request_headers: list[str] = ["authorization"]
+    propagate_request_headers: list[str] = ["authorization", "x-request-id", "traceparent"]
     propagate_response_headers: list[str] = ["set-cookie", "cache-control"]
     csrf_required_headers: list[str] = ["x-taskforge-csrf", "apollo-require-preflight"]
+    csrf_protect_get: bool = True
     persisted_queries: bool = True
     safelist_path: str | None = None
     upload_max_file_bytes: int = 10_000_000
     upload_max_total_bytes: int = 50_000_000
     upload_max_files: int = 10
-    upload_spool_bytes: int = 1_000_000
     metrics: bool = True

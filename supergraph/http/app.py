@@ -1,33 +1,82 @@
-"""GraphQL over HTTP for the router: POST/GET /graphql, GraphiQL and /health (Starlette)."""
+"""GraphQL over HTTP for the router: POST/GET /graphql, batches, uploads, GraphiQL, metrics."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import orjson
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
-from starlette.routing import Route
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
-from supergraph.http.graphiql import graphiql_html
+from subgraph_kit.auth import Claims, TokenService, bearer_token
+from subgraph_kit.errors import Unauthenticated
+from subgraph_kit.settings import CommonSettings
+from supergraph.edge.authorization import AuthState, PolicyHook
+from supergraph.edge.metrics import Metrics
+from supergraph.edge.persisted import PersistedQueries, PersistedQueryError
+from supergraph.edge.settings import RouterSettings
+from supergraph.http.edge_middleware import RequestIdMiddleware
+from supergraph.http.graphiql import STATIC_DIR, STATIC_PREFIX, graphiql_html
+from supergraph.http.uploads import UploadRefused, read_multipart
 from supergraph.router import PreparedOperation, Router
+from supergraph.transport import request_has_uploads, subgraph_response_headers
 
-__all__ = ["create_router_app"]
+__all__ = ["EdgeConfig", "create_router_app"]
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
+_SIMPLE_CONTENT_TYPES = ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data")
+
+Params = tuple[str | None, dict | None, str | None, dict | None]
 
 
 class _BadRequest(Exception):
     """A request that is not a well-formed GraphQL-over-HTTP request."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(self, message: str, status: int = 400, code: str = "BAD_REQUEST") -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.code = code
+
+
+@dataclass(frozen=True)
+class EdgeConfig:
+    """Everything the HTTP edge needs besides the router; defaults come from the environment."""
+
+    settings: RouterSettings
+    tokens: TokenService | None
+    persisted: PersistedQueries
+    metrics: Metrics
+    policy_hook: PolicyHook | None = None
+
+    @staticmethod
+    def default(
+        settings: RouterSettings | None = None,
+        common: CommonSettings | None = None,
+        policy_hook: PolicyHook | None = None,
+    ) -> EdgeConfig:
+        from supergraph.edge.persisted import InMemoryQueryStore, RedisQueryStore, load_safelist
+
+        settings = settings or RouterSettings()
+        common = common or CommonSettings()
+        store = (
+            RedisQueryStore(common.redis_url, prefix=common.redis_key_prefix + "apq:")
+            if common.redis_url
+            else InMemoryQueryStore()
+        )
+        safelist = load_safelist(settings.safelist_path) if settings.safelist_path else None
+        persisted = PersistedQueries(store, safelist=safelist, apq=settings.persisted_queries)
+        return EdgeConfig(settings, TokenService(common), persisted, Metrics(), policy_hook)
 
 
 def _response_media_type(accept: str | None) -> str | None:
@@ -41,16 +90,21 @@ def _response_media_type(accept: str | None) -> str | None:
     return None
 
 
-def _json_response(payload: dict[str, Any], media_type: str, status: int = 200) -> Response:
+def _json_response(payload: Any, media_type: str, status: int = 200) -> Response:
     return Response(
         orjson.dumps(payload), status_code=status, media_type=f"{media_type}; charset=utf-8"
     )
 
 
 def _error_response(
-    message: str, media_type: str, status: int, headers: dict[str, str] | None = None
+    message: str,
+    media_type: str,
+    status: int,
+    code: str = "BAD_REQUEST",
+    headers: dict[str, str] | None = None,
 ) -> Response:
-    response = _json_response({"errors": [{"message": message}]}, media_type, status)
+    body = {"errors": [{"message": message, "extensions": {"code": code}}]}
+    response = _json_response(body, media_type, status)
     if headers:
         response.headers.update(headers)
     return response
@@ -73,81 +127,253 @@ def _json_param(params: Any, name: str) -> Any:
         raise _BadRequest(f"'{name}' is not valid JSON") from None
 
 
-def _read_params(params: Any) -> tuple[str, dict | None, str | None, dict | None]:
+def _read_params(params: Any) -> Params:
     if not isinstance(params, dict):
         raise _BadRequest("the request body must be a JSON object")
     query = params.get("query")
-    if not isinstance(query, str):
+    extensions = _optional(params, "extensions", dict)
+    if not isinstance(query, str) and not (query is None and extensions):
         raise _BadRequest("'query' must be a string")
     variables = _optional(params, "variables", dict)
     operation_name = _optional(params, "operationName", str)
-    extensions = _optional(params, "extensions", dict)
     return query, variables, operation_name, extensions
 
 
-def create_router_app(
-    router: Router, *, path: str = "/graphql", graphiql: bool = True
-) -> Starlette:
-    """An ASGI app serving ``router`` per the GraphQL-over-HTTP spec."""
+def _is_preflighted(request: Request, required: list[str]) -> bool:
+    """Whether a browser must have preflighted this request (the CSRF defence)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type and content_type not in _SIMPLE_CONTENT_TYPES:
+        return True
+    return any(request.headers.get(name) for name in required)
 
-    async def run(
-        request: Request,
-        media_type: str,
-        params: tuple[str, dict | None, str | None, dict | None],
-        *,
-        is_get: bool,
-    ) -> Response:
-        query, variables, operation_name, extensions = params
-        prepared = router.prepare(query, operation_name)
-        if isinstance(prepared, dict):
-            status = 400 if media_type == GRAPHQL_RESPONSE_JSON else 200
-            return _json_response(prepared, media_type, status)
-        if is_get and prepared.kind != "query":
-            return _error_response(
-                f"{prepared.kind}s are not allowed over GET; use POST",
-                media_type,
-                405,
-                {"allow": "POST"},
-            )
-        return await execute(request, media_type, prepared, variables, extensions)
 
-    async def execute(
-        request: Request,
-        media_type: str,
-        prepared: PreparedOperation,
-        variables: dict | None,
-        extensions: dict | None,
-    ) -> Response:
-        result = await router.execute_prepared(prepared, variables, request.headers, extensions)
-        status = 200
-        if "data" not in result and media_type == GRAPHQL_RESPONSE_JSON:
-            status = 400
-        return _json_response(result, media_type, status)
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise _BadRequest("the request body is too large", 413, "PAYLOAD_TOO_LARGE")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _BadRequest("the request body is too large", 413, "PAYLOAD_TOO_LARGE")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
-    async def post(request: Request) -> Response:
+
+class _Edge:
+    """Serves one router per the GraphQL-over-HTTP spec with the edge's checks around it."""
+
+    def __init__(self, router: Router, config: EdgeConfig, path: str, graphiql: bool) -> None:
+        self.router = router
+        self.config = config
+        self.settings = config.settings
+        self.path = path
+        self.graphiql = graphiql
+        self.propagated = tuple(h.lower() for h in self.settings.propagate_response_headers)
+
+    def count_error(self, code: str) -> None:
+        self.config.metrics.count(
+            "taskforge_router_errors_total", "GraphQL errors returned, by code.", code=code
+        )
+
+    async def claims(self, request: Request) -> Claims | None:
+        tokens = self.config.tokens
+        authorization = request.headers.get("authorization")
+        if tokens is None or not authorization:
+            return None
+        token = bearer_token(authorization)
+        assert token is not None
+        return tokens.verify(token)
+
+    async def auth_state(self, request: Request) -> AuthState | None:
+        rules = self.router.access_rules
+        claims = await self.claims(request)
+        if rules.empty:
+            return None
+        return await rules.state_for(claims, self.config.policy_hook)
+
+    async def post(self, request: Request) -> Response:
         media_type = _response_media_type(request.headers.get("accept"))
         if media_type is None:
             return _error_response("unsupported Accept header", JSON, 406)
         content_type = request.headers.get("content-type", "")
-        if not content_type.startswith(JSON):
-            return _error_response("Content-Type must be application/json", media_type, 415)
         try:
-            params = _read_params(orjson.loads(await request.body()))
-        except orjson.JSONDecodeError:
-            return _error_response("the request body is not valid JSON", media_type, 400)
+            if content_type.startswith("multipart/form-data"):
+                return await self.post_multipart(request, media_type)
+            if not content_type.startswith(JSON):
+                return _error_response("Content-Type must be application/json", media_type, 415)
+            auth = await self.auth_state(request)
+            body = await _read_body(request, self.settings.max_body_bytes)
+            try:
+                payload = orjson.loads(body)
+            except orjson.JSONDecodeError:
+                raise _BadRequest("the request body is not valid JSON") from None
+            if isinstance(payload, list):
+                return await self.batch(request, media_type, payload, auth)
+            return await self.run(request, media_type, _read_params(payload), auth, is_get=False)
+        except Unauthenticated as error:
+            return self.unauthenticated(error, media_type)
         except _BadRequest as bad:
-            return _error_response(bad.message, media_type, bad.status)
-        return await run(request, media_type, params, is_get=False)
+            self.count_error(bad.code)
+            return _error_response(bad.message, media_type, bad.status, bad.code)
 
-    async def get(request: Request) -> Response:
+    async def post_multipart(self, request: Request, media_type: str) -> Response:
+        if not _is_preflighted(request, self.settings.csrf_required_headers):
+            raise _BadRequest(self.csrf_message(), 400, "CSRF_PREVENTION")
+        auth = await self.auth_state(request)
+        try:
+            payload, form = await read_multipart(request, self.settings)
+        except UploadRefused as refused:
+            raise _BadRequest(refused.message, refused.status, refused.code) from None
+        try:
+            token = request_has_uploads.set(True)
+            try:
+                return await self.run(
+                    request, media_type, _read_params(payload), auth, is_get=False
+                )
+            finally:
+                request_has_uploads.reset(token)
+        finally:
+            await form.close()
+
+    def csrf_message(self) -> str:
+        names = " or ".join(self.settings.csrf_required_headers)
+        return (
+            "This request has been blocked as a potential Cross-Site Request Forgery: "
+            f"send a non-empty {names} header or a Content-Type that needs a preflight."
+        )
+
+    def unauthenticated(self, error: Unauthenticated, media_type: str) -> Response:
+        self.count_error("UNAUTHENTICATED")
+        body = {"errors": [{"message": error.message, "extensions": error.extensions}]}
+        response = _json_response(body, media_type, 401)
+        response.headers["www-authenticate"] = 'Bearer error="invalid_token"'
+        return response
+
+    async def batch(
+        self, request: Request, media_type: str, payload: list, auth: AuthState | None
+    ) -> Response:
+        limit = self.settings.max_batch_size
+        if limit <= 0:
+            raise _BadRequest("batched requests are disabled", 400, "BATCHING_NOT_ENABLED")
+        if not payload or len(payload) > limit:
+            message = f"a batch must hold between 1 and {limit} operations"
+            raise _BadRequest(message, 400, "BATCH_LIMIT_EXCEEDED")
+        sink: list[httpx.Headers] = []
+        results = []
+        for item in payload:
+            try:
+                params = _read_params(item)
+                results.append(await self.result(request, params, auth, False, sink))
+            except _BadRequest as bad:
+                results.append(
+                    {"errors": [{"message": bad.message, "extensions": {"code": bad.code}}]}
+                )
+        response = _json_response(results, media_type)
+        self.propagate(response, sink)
+        return response
+
+    async def run(
+        self,
+        request: Request,
+        media_type: str,
+        params: Params,
+        auth: AuthState | None,
+        *,
+        is_get: bool,
+    ) -> Response:
+        sink: list[httpx.Headers] = []
+        try:
+            result = await self.result(request, params, auth, is_get, sink)
+        except PersistedQueryError as error:
+            self.count_error(error.code)
+            return _error_response(error.message, media_type, error.status, error.code)
+        except _MethodNotAllowed as refused:
+            self.count_error("METHOD_NOT_ALLOWED")
+            return _error_response(
+                refused.message, media_type, 405, "METHOD_NOT_ALLOWED", {"allow": "POST"}
+            )
+        status = 200
+        if media_type == GRAPHQL_RESPONSE_JSON and result.get("data") is None:
+            status = 400 if "data" not in result else 200
+        response = _json_response(result, media_type, status)
+        self.propagate(response, sink)
+        return response
+
+    async def result(
+        self,
+        request: Request,
+        params: Params,
+        auth: AuthState | None,
+        is_get: bool,
+        sink: list[httpx.Headers],
+    ) -> dict[str, Any]:
+        query, variables, operation_name, extensions = params
+        try:
+            text = await self.config.persisted.resolve(query, extensions)
+        except PersistedQueryError as error:
+            if error.status == 200 or not is_get:
+                return self.errors(error.code, error.message)
+            raise
+        prepared = self.router.prepare(text, operation_name, auth)
+        if isinstance(prepared, dict):
+            for error in prepared.get("errors", ()):
+                self.count_error(str(error.get("extensions", {}).get("code")))
+            return prepared
+        if is_get and prepared.kind != "query":
+            raise _MethodNotAllowed(f"{prepared.kind}s are not allowed over GET; use POST")
+        return await self.execute(request, prepared, variables, extensions, sink)
+
+    def errors(self, code: str, message: str) -> dict[str, Any]:
+        self.count_error(code)
+        return {"errors": [{"message": message, "extensions": {"code": code}}]}
+
+    async def execute(
+        self,
+        request: Request,
+        prepared: PreparedOperation,
+        variables: dict | None,
+        extensions: dict | None,
+        sink: list[httpx.Headers],
+    ) -> dict[str, Any]:
+        token = subgraph_response_headers.set(sink) if self.propagated else None
+        try:
+            result = await self.router.execute_prepared(
+                prepared, variables, request.headers, extensions
+            )
+        finally:
+            if token is not None:
+                subgraph_response_headers.reset(token)
+        for error in result.get("errors", ()):
+            code = error.get("extensions", {}).get("code")
+            if code:
+                self.count_error(str(code))
+        return result
+
+    def propagate(self, response: Response, sink: list[httpx.Headers]) -> None:
+        for headers in sink:
+            for name in self.propagated:
+                for value in headers.get_list(name):
+                    if name == "set-cookie":
+                        response.headers.append(name, value)
+                    else:
+                        response.headers[name] = value
+
+    async def get(self, request: Request) -> Response:
         accept = request.headers.get("accept", "")
         query_params = request.query_params
-        if graphiql and "query" not in query_params and "text/html" in accept:
-            return HTMLResponse(graphiql_html(path))
+        if self.graphiql and "query" not in query_params and "text/html" in accept:
+            return HTMLResponse(graphiql_html(self.path, self.ws_path(request)))
         media_type = _response_media_type(accept)
         if media_type is None:
             return _error_response("unsupported Accept header", JSON, 406)
         try:
+            if self.settings.csrf_protect_get and not _is_preflighted(
+                request, self.settings.csrf_required_headers
+            ):
+                raise _BadRequest(self.csrf_message(), 400, "CSRF_PREVENTION")
+            auth = await self.auth_state(request)
             params = _read_params(
                 {
                     "query": query_params.get("query"),
@@ -156,23 +382,82 @@ def create_router_app(
                     "extensions": _json_param(query_params, "extensions"),
                 }
             )
+        except Unauthenticated as error:
+            return self.unauthenticated(error, media_type)
         except _BadRequest as bad:
-            return _error_response(bad.message, media_type, bad.status)
-        return await run(request, media_type, params, is_get=True)
+            self.count_error(bad.code)
+            return _error_response(bad.message, media_type, bad.status, bad.code)
+        return await self.run(request, media_type, params, auth, is_get=True)
 
-    async def health(request: Request) -> Response:
-        return _json_response({"status": "ok"}, JSON)
+    def ws_path(self, request: Request) -> str:
+        scheme = "wss" if request.url.scheme == "https" else "ws"
+        return f"{scheme}://{request.url.netloc}{self.path}"
+
+    async def metrics(self, request: Request) -> Response:
+        return PlainTextResponse(
+            self.config.metrics.render(), media_type="text/plain; version=0.0.4"
+        )
+
+
+class _MethodNotAllowed(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+async def _health(request: Request) -> Response:
+    return _json_response({"status": "ok"}, JSON)
+
+
+def _register_gauges(router: Router, metrics: Metrics) -> None:
+    metrics.gauge(
+        "taskforge_router_plan_cache_hits_total",
+        "Operations answered from the plan cache.",
+        lambda: router.cache_hits,
+    )
+    metrics.gauge(
+        "taskforge_router_plan_cache_misses_total",
+        "Operations parsed, validated and planned.",
+        lambda: router.cache_misses,
+    )
+
+
+def create_router_app(
+    router: Router,
+    *,
+    path: str = "/graphql",
+    graphiql: bool = True,
+    config: EdgeConfig | None = None,
+) -> Starlette:
+    """An ASGI app serving ``router`` per the GraphQL-over-HTTP spec, with the edge's checks."""
+    config = config or EdgeConfig.default()
+    edge = _Edge(router, config, path, graphiql)
+    _register_gauges(router, config.metrics)
+    settings = config.settings
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         yield
         await router.aclose()
 
-    return Starlette(
-        routes=[
-            Route(path, post, methods=["POST"]),
-            Route(path, get, methods=["GET"]),
-            Route("/health", health, methods=["GET"]),
-        ],
-        lifespan=lifespan,
-    )
+    routes = [
+        Route(path, edge.post, methods=["POST"]),
+        Route(path, edge.get, methods=["GET"]),
+        Route("/health", _health, methods=["GET"]),
+        Mount(STATIC_PREFIX, app=StaticFiles(directory=STATIC_DIR), name="graphiql-static"),
+    ]
+    if settings.metrics:
+        routes.append(Route("/metrics", edge.metrics, methods=["GET"]))
+    middleware = [Middleware(RequestIdMiddleware, metrics=config.metrics)]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_credentials=settings.cors_allow_credentials,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["*"],
+                expose_headers=["x-request-id"],
+            )
+        )
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

@@ -19,7 +19,11 @@ GRAPHQL_RESPONSE = "application/graphql-response+json"
 def transport_and_client() -> tuple[FakeTransport, httpx.AsyncClient]:
     router, transport, _ = make_router()
     app = create_router_app(router)
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://router")
+    client = httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app),
+        base_url="http://router",
+        headers={"x-taskforge-csrf": "1"},
+    )
     return transport, client
 
 
