@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -24,6 +25,7 @@ pytestmark = [
 ]
 
 CASES = load_cases()
+GATEWAY_PROCESSES = 2
 
 
 @pytest.fixture(scope="module")
@@ -39,13 +41,15 @@ Answers = dict[str, ApolloAnswer] | RuntimeError
 @pytest.fixture(scope="module")
 def apollo_answers(corpus_server: CorpusHttpServer) -> dict[str, Answers]:
     """One gateway process per case answers all of its queries (or fails to start)."""
-    answers: dict[str, Answers] = {}
-    for case in CASES:
+
+    def answer(case: Case) -> Answers:
         try:
-            answers[case.name] = run_apollo(corpus_server, case)
+            return run_apollo(corpus_server, case)
         except RuntimeError as exc:
-            answers[case.name] = exc
-    return answers
+            return exc
+
+    with ThreadPoolExecutor(max_workers=GATEWAY_PROCESSES) as pool:
+        return dict(zip((case.name for case in CASES), pool.map(answer, CASES), strict=True))
 
 
 def _params() -> list[object]:
