@@ -16,6 +16,7 @@ from subgraph_kit.settings import CommonSettings, ServiceSettings, common_settin
 from subgraph_kit.storage import create_photo_service
 from supergraph.composition import SubgraphDefinition, compose
 from supergraph.http import create_router_app
+from supergraph.http.app import EdgeConfig
 from supergraph.router import Router, build_router
 from supergraph.transport import AsgiTransport
 
@@ -134,4 +135,6 @@ def create_standalone(
     if supergraph_sdl is None:
         supergraph_sdl = compose_local_supergraph(sdls, urls)
     router = build_router(supergraph_sdl, transport=AsgiTransport(apps))
-    return Standalone(router, create_router_app(router), apps, runtimes, bus, photos_app)
+    # The edge verifies tokens with the same settings the subgraphs were given.
+    app = create_router_app(router, config=EdgeConfig.default(common=common))
+    return Standalone(router, app, apps, runtimes, bus, photos_app)
