@@ -11,6 +11,7 @@ from cross_web import HTTPException as StrawberryHTTPException
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from graphql import GraphQLError, GraphQLSyntaxError
+from starlette.requests import HTTPConnection
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.fastapi import GraphQLRouter
@@ -136,8 +137,8 @@ def create_subgraph_app(
         if manage_runtime:
             await runtime.stop()
 
-    async def get_context(request: Request) -> RequestContext:
-        return build_context(runtime, request)
+    async def get_context(connection: HTTPConnection) -> RequestContext:
+        return build_context(runtime, connection)
 
     app = FastAPI(title=f"Taskforge {runtime.name} subgraph", lifespan=lifespan, docs_url=None)
     app.include_router(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import Request
+from starlette.requests import HTTPConnection
 from strawberry.dataloader import DataLoader
 from strawberry.fastapi import BaseContext
 from strawberry.types import Info
@@ -23,7 +23,7 @@ class RequestContext(BaseContext):
     def __init__(self, runtime: ServiceRuntime, claims: Claims | None, client_ip: str) -> None:
         super().__init__()
         self.runtime = runtime
-        self.claims = claims
+        self._claims = claims
         self.client_ip = client_ip
         self._loaders: dict[str, DataLoader[Any, Any]] = {}
 
@@ -36,8 +36,24 @@ class RequestContext(BaseContext):
             loader = self._loaders[name] = factory()
         return loader
 
+    @property
+    def claims(self) -> Claims | None:
+        """The caller: from the Authorization header, or a WebSocket's connection_init payload."""
+        if self._claims is None and isinstance(self.connection_params, dict):
+            token = bearer_token(_authorization(self.connection_params))
+            if token:
+                self._claims = self.runtime.tokens.verify(token)
+        return self._claims
 
-def client_address(request: Request, *, trust_forwarded_for: bool) -> str:
+
+def _authorization(params: dict[str, Any]) -> str | None:
+    for key, value in params.items():
+        if key.lower() == "authorization" and isinstance(value, str):
+            return value
+    return None
+
+
+def client_address(request: HTTPConnection, *, trust_forwarded_for: bool) -> str:
     if trust_forwarded_for:
         forwarded = request.headers.get("x-forwarded-for")
         if forwarded:
@@ -45,8 +61,12 @@ def client_address(request: Request, *, trust_forwarded_for: bool) -> str:
     return request.client.host if request.client else "unknown"
 
 
-def build_context(runtime: ServiceRuntime, request: Request) -> RequestContext:
-    """Verify the bearer token if present; an invalid one raises Unauthenticated (HTTP 401)."""
+def build_context(runtime: ServiceRuntime, request: HTTPConnection) -> RequestContext:
+    """Verify the bearer token if present; an invalid one raises Unauthenticated (HTTP 401).
+
+    `request` is an HTTP request or a WebSocket; a WebSocket may instead authenticate with
+    `{"Authorization": "Bearer ..."}` in its connection_init payload.
+    """
     token = bearer_token(request.headers.get("authorization"))
     claims = runtime.tokens.verify(token) if token else None
     ip = client_address(request, trust_forwarded_for=runtime.common.trust_forwarded_for)

@@ -17,7 +17,11 @@ import uvicorn
 
 __all__ = ["SUBGRAPHS", "main"]
 
-SUBGRAPHS = {"users": "users_subgraph.app", "tasks": "tasks_subgraph.app"}
+SUBGRAPHS = {
+    "users": "users_subgraph.app",
+    "tasks": "tasks_subgraph.app",
+    "notifications": "notifications_subgraph.app",
+}
 SCHEMA_DIR = Path("schema")
 
 

@@ -1,0 +1,53 @@
+"""The notifications subgraph as a federation subgraph: SDL, batched entities, own data only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import event
+
+from supergraph.cli import subgraph_sdl
+from tests.notifications_subgraph.conftest import Notifications, new_task_id
+
+ENTITIES = """query($r: [_Any!]!) { _entities(representations: $r) {
+  ... on Notification { id kind recipient { id } } } }"""
+
+
+async def test_service_sdl_matches_the_checked_in_schema(notifications: Notifications) -> None:
+    reply = await notifications.gql("{ _service { sdl } }")
+    served = reply.data["_service"]["sdl"]
+    checked_in = (Path(__file__).parents[2] / "schema" / "notifications.graphql").read_text()
+    assert served.strip() == checked_in.strip() == subgraph_sdl("notifications").strip(), (
+        "schema/notifications.graphql is stale: run `taskforge export-schema`"
+    )
+
+
+async def test_entities_are_batched_and_only_the_recipient_sees_them(
+    notifications: Notifications,
+) -> None:
+    boss, worker = await notifications.user("Boss"), await notifications.user("Worker")
+    for _ in range(4):
+        await notifications.task_event(
+            "assigned", new_task_id(), actor=boss, created_by=boss, assignee=worker
+        )
+    inbox = await notifications.inbox(worker)
+    ids = [edge["node"]["id"] for edge in inbox["notifications"]["edges"]]
+    representations = [{"__typename": "Notification", "id": i} for i in [*ids, "missing"]]
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    engine = notifications.runtime.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        mine = await notifications.gql(ENTITIES, {"r": representations}, as_=worker)
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    theirs = await notifications.gql(ENTITIES, {"r": representations}, as_=boss)
+
+    assert [entity and entity["id"] for entity in mine.data["_entities"]] == [*ids, None]
+    assert mine.data["_entities"][0]["recipient"] == {"id": worker.id}
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 1, statements
+    assert theirs.data["_entities"] == [None] * 5
