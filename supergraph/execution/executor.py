@@ -85,13 +85,16 @@ async def execute_plan(
     transport: Transport,
     request_context: RequestContext | None = None,
     schema: GraphQLSchema | None = None,
+    data: dict | None = None,
 ) -> tuple[dict, list[dict]]:
     """Run ``plan`` and return the merged raw data and the collected errors.
 
     ``schema`` (the API schema) lets ``requires`` fragments on abstract types match
-    concrete objects; without it only exact type names match.
+    concrete objects; without it only exact type names match. ``data`` is root data the
+    plan starts from (a subscription event), merged into in place.
     """
-    data: dict = {}
+    if data is None:
+        data = {}
     if plan.node is None:
         return data, []
     run = _Run(variables, transport, request_context or RequestContext(), schema)

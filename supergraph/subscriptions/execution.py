@@ -1,0 +1,153 @@
+"""Runs one streamed operation: subscribes upstream, runs the rest of the plan per event, shapes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, Callable, Mapping
+from contextlib import aclosing
+from dataclasses import dataclass
+from typing import Any
+
+from supergraph.execution import RequestContext, execute_plan
+from supergraph.plan import QueryPlan, Subscription
+from supergraph.router import PreparedOperation, Router
+from supergraph.subscriptions.protocol import SubscriptionFailed, error, from_subgraph
+from supergraph.subscriptions.upstream import SubscriptionTransport
+
+__all__ = ["StreamRequest", "SubscriptionRunner", "TokenVerifier", "authorization_of"]
+
+TokenVerifier = Callable[[str], object]
+"""Checks a bearer token; raises when it is invalid or expired."""
+
+
+@dataclass(frozen=True, slots=True)
+class StreamRequest:
+    """A GraphQL request arriving over a streaming protocol."""
+
+    query: str
+    variables: Mapping[str, Any] | None = None
+    operation_name: str | None = None
+    extensions: Mapping[str, Any] | None = None
+
+    @classmethod
+    def from_payload(cls, payload: Any) -> StreamRequest:
+        """Read ``{query, variables, operationName, extensions}``; raise on a malformed one."""
+        if not isinstance(payload, Mapping) or not isinstance(payload.get("query"), str):
+            raise SubscriptionFailed([error("'query' must be a string", "BAD_REQUEST")])
+        variables = payload.get("variables")
+        operation_name = payload.get("operationName")
+        extensions = payload.get("extensions")
+        if variables is not None and not isinstance(variables, Mapping):
+            raise SubscriptionFailed([error("'variables' must be an object", "BAD_REQUEST")])
+        if operation_name is not None and not isinstance(operation_name, str):
+            raise SubscriptionFailed([error("'operationName' must be a string", "BAD_REQUEST")])
+        return cls(
+            payload["query"],
+            variables,
+            operation_name,
+            extensions if isinstance(extensions, Mapping) else None,
+        )
+
+
+def authorization_of(*sources: Mapping[str, Any] | None) -> str | None:
+    """The first ``Authorization`` value (any case) among connection params and headers."""
+    for source in sources:
+        for key, value in (source or {}).items():
+            if isinstance(key, str) and key.lower() == "authorization" and isinstance(value, str):
+                return value
+    return None
+
+
+class SubscriptionRunner:
+    """Turns requests into streams of GraphQL responses for the streaming protocols."""
+
+    def __init__(
+        self,
+        router: Router,
+        transport: SubscriptionTransport | None,
+        *,
+        verify_token: TokenVerifier | None = None,
+    ) -> None:
+        self.router = router
+        self.transport = transport
+        self.verify_token = verify_token
+
+    def authenticate(self, authorization: str | None) -> None:
+        """Refuse an Authorization value the router's verifier rejects (absent is fine)."""
+        if authorization is None or self.verify_token is None:
+            return
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise SubscriptionFailed([error("Malformed Authorization header", "UNAUTHENTICATED")])
+        try:
+            self.verify_token(token.strip())
+        except Exception:
+            raise SubscriptionFailed(
+                [error("Invalid or expired token", "UNAUTHENTICATED")]
+            ) from None
+
+    def prepare(self, request: StreamRequest) -> PreparedOperation:
+        """Parse, validate and plan; raise :class:`SubscriptionFailed` with the errors."""
+        prepared = self.router.prepare(request.query, request.operation_name)
+        if isinstance(prepared, dict):
+            raise SubscriptionFailed(list(prepared.get("errors") or ()))
+        return prepared
+
+    async def stream(
+        self,
+        prepared: PreparedOperation,
+        request: StreamRequest,
+        authorization: str | None,
+    ) -> AsyncGenerator[dict[str, Any], None]:
+        """Yield one response per event (one in all for queries and mutations).
+
+        Raises :class:`SubscriptionFailed` when the subscription cannot start or its
+        subgraph stream breaks.
+        """
+        headers = {"authorization": authorization} if authorization else {}
+        if prepared.kind != "subscription":
+            yield await self.router.execute_prepared(
+                prepared, request.variables, headers, request.extensions
+            )
+            return
+        variables = self.router.coerce_variables(prepared, request.variables)
+        if isinstance(variables, list):
+            raise SubscriptionFailed(variables)
+        node = prepared.plan.node
+        if not isinstance(node, Subscription) or self.transport is None:
+            message = "This router cannot stream this subscription from its subgraphs."
+            raise SubscriptionFailed([error(message, "SUBSCRIPTION_NOT_SUPPORTED")])
+        primary = node.primary
+        body: dict[str, Any] = {
+            "query": primary.operation,
+            "variables": {k: variables[k] for k in primary.variable_usages if k in variables},
+        }
+        events = self.transport.subscribe(primary.service, body, headers)
+        async with aclosing(events):
+            async for event in events:
+                yield await self._response(prepared, node, event, variables, headers)
+
+    async def _response(
+        self,
+        prepared: PreparedOperation,
+        node: Subscription,
+        event: dict[str, Any],
+        variables: dict[str, Any],
+        headers: dict[str, str],
+    ) -> dict[str, Any]:
+        data = event.get("data")
+        service = node.primary.service
+        errors = [from_subgraph(e, service) for e in event.get("errors") or ()]
+        if not isinstance(data, dict):
+            return {"errors": errors, "data": None} if errors else {"data": None}
+        if node.rest is not None:
+            _, rest_errors = await execute_plan(
+                QueryPlan(node=node.rest),
+                variables=variables,
+                transport=self.router.transport,
+                request_context=RequestContext(headers=headers),
+                schema=self.router.api_schema,
+                data=data,
+            )
+            errors.extend(rest_errors)
+        shaped, errors = prepared.compiled.shape(data, errors, variables)
+        return {"errors": errors, "data": shaped} if errors else {"data": shaped}
