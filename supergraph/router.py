@@ -136,7 +136,7 @@ class Router:
         try:
             document = parse(query, max_tokens=self.max_tokens)
         except GraphQLError as error:
-            if "token limit" in error.message:
+            if "tokens. Parsing aborted" in error.message:
                 return {"errors": [_graphql_error(error, "MAX_TOKENS_LIMIT")]}
             return {"errors": [_graphql_error(error, "GRAPHQL_PARSE_FAILED")]}
         refused = self._limit_errors(document, operation_name)
