@@ -149,19 +149,25 @@ def build_federation(
     options: SubscriptionOptions | None = None,
     verify_token: TokenVerifier | None = None,
     subgraphs: dict[str, Any] | None = None,
+    urls: dict[str, str] | None = None,
 ) -> Federation:
-    """Compose the two subgraphs and serve them behind a router with subscriptions installed."""
+    """Compose the two subgraphs and serve them behind a router with subscriptions installed.
+
+    With ``urls`` the router reaches the subgraphs over the network (HTTP and WebSocket);
+    otherwise in-process.
+    """
     STATE.opened = STATE.closed = 0
     STATE.hold = asyncio.Event()
     STATE.seen_authorization.clear()
     apps: dict[str, Any] = subgraphs or {"tasks": GraphQL(TASKS), "users": GraphQL(USERS)}
+    where = urls or {"tasks": "http://tasks/graphql", "users": "http://users/graphql"}
     sdl = compose(
         [
-            SubgraphDefinition(name="tasks", url="http://tasks/graphql", sdl=_sdl(TASKS)),
-            SubgraphDefinition(name="users", url="http://users/graphql", sdl=_sdl(USERS)),
+            SubgraphDefinition(name="tasks", url=where["tasks"], sdl=_sdl(TASKS)),
+            SubgraphDefinition(name="users", url=where["users"], sdl=_sdl(USERS)),
         ]
     )
-    router = build_router(sdl, transport=AsgiTransport(apps))
+    router = build_router(sdl) if urls else build_router(sdl, transport=AsgiTransport(apps))
 
     async def graphql(request: Request) -> JSONResponse:
         body = orjson.loads(await request.body())
