@@ -21,7 +21,7 @@ from subgraph_kit.auth import Claims, TokenService, bearer_token
 from subgraph_kit.errors import Unauthenticated
 from subgraph_kit.settings import CommonSettings
 from supergraph.edge.authorization import AuthState, PolicyHook
-from supergraph.edge.metrics import Metrics
+from supergraph.edge.metrics import Metrics, TimedTransport
 from supergraph.edge.persisted import PersistedQueries, PersistedQueryError
 from supergraph.edge.settings import RouterSettings
 from supergraph.http.edge_middleware import RequestIdMiddleware
@@ -266,6 +266,8 @@ class _Edge:
             try:
                 params = _read_params(item)
                 results.append(await self.result(request, params, auth, False, sink))
+            except PersistedQueryError as error:
+                results.append(self.errors(error.code, error.message))
             except _BadRequest as bad:
                 results.append(
                     {"errors": [{"message": bad.message, "extensions": {"code": bad.code}}]}
@@ -310,12 +312,7 @@ class _Edge:
         sink: list[httpx.Headers],
     ) -> dict[str, Any]:
         query, variables, operation_name, extensions = params
-        try:
-            text = await self.config.persisted.resolve(query, extensions)
-        except PersistedQueryError as error:
-            if error.status == 200 or not is_get:
-                return self.errors(error.code, error.message)
-            raise
+        text = await self.config.persisted.resolve(query, extensions)
         prepared = self.router.prepare(text, operation_name, auth)
         if isinstance(prepared, dict):
             for error in prepared.get("errors", ()):
@@ -448,6 +445,8 @@ def create_router_app(
     ]
     if settings.metrics:
         routes.append(Route("/metrics", edge.metrics, methods=["GET"]))
+        if not isinstance(router.transport, TimedTransport):
+            router.transport = TimedTransport(router.transport, config.metrics)
     middleware = [Middleware(RequestIdMiddleware, metrics=config.metrics)]
     if settings.cors_origins:
         middleware.append(
