@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -154,15 +155,31 @@ def new_task_id() -> str:
     return uuid.uuid4().hex
 
 
-@pytest.fixture
-async def notifications(
-    backend: Backend, redis_prefix: str, data_dir: Path
+@asynccontextmanager
+async def started(
+    backend: Backend,
+    redis_prefix: str,
+    data_dir: Path,
+    *,
+    database_url: str | None = None,
+    **runtime_options: Any,
 ) -> AsyncIterator[Notifications]:
+    """The notifications subgraph on `backend`; `runtime_options` go to its create_runtime."""
     async with running_service(
         notifications_app,
         "notifications",
         backend=backend,
         redis_prefix=redis_prefix,
         data_dir=data_dir,
+        runtime_options=runtime_options,
+        database_url=database_url,
     ) as service:
         yield Notifications(service)
+
+
+@pytest.fixture
+async def notifications(
+    backend: Backend, redis_prefix: str, data_dir: Path
+) -> AsyncIterator[Notifications]:
+    async with started(backend, redis_prefix, data_dir) as service:
+        yield service

@@ -48,11 +48,13 @@ async def running_service(
     data_dir: Path,
     common: CommonSettings | None = None,
     runtime_options: Mapping[str, Any] | None = None,
+    database_url: str | None = None,
 ) -> AsyncIterator[RunningService]:
     """`module` is a subgraph's app module (create_runtime, create_app); `runtime_options` are
-    extra keyword arguments for its create_runtime."""
+    extra keyword arguments for its create_runtime; `database_url` reuses a database (e.g. to
+    restart a service on it) instead of a fresh one."""
     common = common or test_common_settings(backend, redis_prefix, data_dir)
-    async with fresh_database_url(backend, data_dir, name) as url:
+    async with _database_url(backend, data_dir, name, database_url) as url:
         settings = ServiceSettings(name=name, database_url=url)
         runtime = module.create_runtime(
             settings=settings, common=common, **dict(runtime_options or {})
@@ -65,3 +67,14 @@ async def running_service(
                 yield RunningService(runtime, app, http, GraphQLClient(http))
         finally:
             await runtime.stop()
+
+
+@asynccontextmanager
+async def _database_url(
+    backend: Backend, data_dir: Path, name: str, given: str | None
+) -> AsyncIterator[str]:
+    if given is not None:
+        yield given
+        return
+    async with fresh_database_url(backend, data_dir, name) as url:
+        yield url
