@@ -1,9 +1,12 @@
-"""Subscriptions through the single-process router to the real notifications subgraph."""
+"""Subscriptions through the single-process router: notificationAdded, joined with users."""
 
 from __future__ import annotations
 
 import asyncio
+import uuid
+from datetime import UTC, datetime
 
+from subgraph_kit.events import Event
 from supergraph.standalone import Standalone
 from tests.supergraph.subscriptions.harness import WsClient
 from tests.support.graphql import GraphQLClient
@@ -12,7 +15,7 @@ PASSWORD = "Corr3ct-Horse-Battery"
 SUBSCRIPTION = "subscription { notificationAdded { id kind recipient { displayName } } }"
 
 
-async def _token(gql: GraphQLClient) -> str:
+async def _session(gql: GraphQLClient) -> tuple[str, str]:
     registered = await gql(
         "mutation($e: String!, $p: String!) {"
         ' register(email: $e, password: $p, displayName: "Ada") { id } }',
@@ -23,13 +26,13 @@ async def _token(gql: GraphQLClient) -> str:
         "mutation($e: String!, $p: String!) { login(email: $e, password: $p) { accessToken } }",
         {"e": "ada@example.com", "p": PASSWORD},
     )
-    return str(login.data["login"]["accessToken"])
+    return str(registered.data["register"]["id"]), str(login.data["login"]["accessToken"])
 
 
 async def test_notification_added_requires_a_user_and_streams_for_one(
     federation: Standalone, router_gql: GraphQLClient
 ) -> None:
-    token = await _token(router_gql)
+    user_id, token = await _session(router_gql)
     async with WsClient(federation) as anonymous:
         await anonymous.init()
         await anonymous.send({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}})
@@ -42,6 +45,28 @@ async def test_notification_added_requires_a_user_and_streams_for_one(
         await client.send({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}})
         await client.send({"type": "ping"})
         assert await client.receive(timeout=10) == {"type": "pong"}
-        await asyncio.sleep(0.2)
-        await client.send({"type": "ping"})
-        assert await client.receive(timeout=10) == {"type": "pong"}
+        await asyncio.sleep(0.3)
+        assert federation.bus is not None
+        await federation.bus.publish(_assigned(user_id))
+        event = await client.receive(timeout=10)
+    assert event["type"] == "next", event
+    added = event["payload"]["data"]["notificationAdded"]
+    assert added["kind"] == "TASK_ASSIGNED"
+    assert added["recipient"] == {"displayName": "Ada"}
+
+
+def _assigned(user_id: str) -> Event:
+    """A task.assigned event as tasks_subgraph publishes it: Ada is the new assignee."""
+    payload = {
+        "task_id": uuid.uuid4().hex,
+        "group_id": "g" * 32,
+        "actor_id": None,
+        "assignee_id": user_id,
+        "previous_assignee_id": None,
+        "created_by": user_id,
+        "title": "Water the plants",
+        "status": "OPEN",
+        "priority": "NORMAL",
+        "due_at": None,
+    }
+    return Event(uuid.uuid4().hex, "task.assigned", 1, datetime.now(UTC), payload, "test")
