@@ -155,13 +155,14 @@ class Router:
             return {"errors": [_graphql_error(error, "GRAPHQL_VALIDATION_FAILED")]}
         if compiled.has_introspection and not self.introspection:
             return {"errors": [_error("Introspection is disabled.", "INTROSPECTION_DISABLED")]}
-        planned, denied = document, ()
+        planned: DocumentNode = document
+        denied: tuple[DeniedField, ...] = ()
         if auth is not None:
             planned, denied = authorize_document(
                 self.api_schema, document, compiled.operation, self.access_rules, auth
             )
         try:
-            plan = self.planner(planned, operation_name if planned is document else None)
+            plan = self.planner(planned, operation_name)
         except Exception as error:
             message = f"Query planning failed: {error}"
             return {"errors": [_error(message, "QUERY_PLANNING_FAILED")]}

@@ -287,7 +287,7 @@ class _Filter:
             name=node.name,
             arguments=node.arguments,
             directives=node.directives,
-            selection_set=self.selection_set(node.selection_set, named, (*path, key)),  # type: ignore[arg-type]
+            selection_set=self.selection_set(node.selection_set, named, (*path, key)),
         )
 
 
