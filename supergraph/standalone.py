@@ -18,7 +18,6 @@ from supergraph.composition import SubgraphDefinition, compose
 from supergraph.http import create_router_app
 from supergraph.http.app import EdgeConfig
 from supergraph.router import Router, build_router
-from supergraph.subscriptions import AsgiSubscriptionTransport, install_subscriptions
 from supergraph.transport import AsgiTransport
 
 __all__ = ["Standalone", "compose_local_supergraph", "create_standalone"]
@@ -137,12 +136,5 @@ def create_standalone(
         supergraph_sdl = compose_local_supergraph(sdls, urls)
     router = build_router(supergraph_sdl, transport=AsgiTransport(apps))
     # The edge verifies tokens with the same settings the subgraphs were given.
-    config = EdgeConfig.default(common=common)
-    app = create_router_app(router, config=config)
-    install_subscriptions(
-        app,
-        router,
-        transport=AsgiSubscriptionTransport(apps),
-        verify_token=config.tokens.verify if config.tokens else None,
-    )
+    app = create_router_app(router, config=EdgeConfig.default(common=common))
     return Standalone(router, app, apps, runtimes, bus, photos_app)

@@ -28,6 +28,7 @@ from supergraph.http.edge_middleware import RequestIdMiddleware
 from supergraph.http.graphiql import STATIC_DIR, STATIC_PREFIX, graphiql_html
 from supergraph.http.uploads import UploadRefused, read_multipart
 from supergraph.router import PreparedOperation, Router
+from supergraph.subscriptions import subscriptions_middleware
 from supergraph.transport import request_has_uploads, subgraph_response_headers
 
 __all__ = ["EdgeConfig", "create_router_app"]
@@ -459,4 +460,12 @@ def create_router_app(
                 expose_headers=["x-request-id"],
             )
         )
+    middleware.append(
+        subscriptions_middleware(
+            router,
+            path=path,
+            verify_token=config.tokens.verify if config.tokens else None,
+            policy_hook=config.policy_hook,
+        )
+    )
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)

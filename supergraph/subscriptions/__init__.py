@@ -6,6 +6,7 @@ from supergraph.subscriptions.middleware import (
     SubscriptionOptions,
     SubscriptionsMiddleware,
     install_subscriptions,
+    subscriptions_middleware,
 )
 from supergraph.subscriptions.protocol import SubscriptionFailed
 from supergraph.subscriptions.upstream import (
@@ -29,4 +30,5 @@ __all__ = [
     "WebSocketSubscriptionTransport",
     "install_subscriptions",
     "subscription_transport_for",
+    "subscriptions_middleware",
 ]

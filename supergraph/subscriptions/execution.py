@@ -7,6 +7,8 @@ from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
+from subgraph_kit.auth import Claims
+from supergraph.edge.authorization import AuthState, PolicyHook, denied_errors
 from supergraph.execution import RequestContext, execute_plan
 from supergraph.plan import QueryPlan, Subscription
 from supergraph.router import PreparedOperation, Router
@@ -66,31 +68,46 @@ class SubscriptionRunner:
         transport: SubscriptionTransport | None,
         *,
         verify_token: TokenVerifier | None = None,
+        policy_hook: PolicyHook | None = None,
     ) -> None:
         self.router = router
         self.transport = transport
         self.verify_token = verify_token
+        self.policy_hook = policy_hook
 
-    def authenticate(self, authorization: str | None) -> None:
-        """Refuse an Authorization value the router's verifier rejects (absent is fine)."""
+    def authenticate(self, authorization: str | None) -> object | None:
+        """The verified claims; refuses a value the verifier rejects (absent is fine)."""
         if authorization is None or self.verify_token is None:
-            return
+            return None
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise SubscriptionFailed([error("Malformed Authorization header", "UNAUTHENTICATED")])
         try:
-            self.verify_token(token.strip())
+            return self.verify_token(token.strip())
         except Exception:
             raise SubscriptionFailed(
                 [error("Invalid or expired token", "UNAUTHENTICATED")]
             ) from None
 
-    def prepare(self, request: StreamRequest) -> PreparedOperation:
-        """Parse, validate and plan; raise :class:`SubscriptionFailed` with the errors."""
-        prepared = self.router.prepare(request.query, request.operation_name)
+    async def prepare(
+        self, request: StreamRequest, authorization: str | None = None
+    ) -> PreparedOperation:
+        """Parse, validate, authorize and plan; raise :class:`SubscriptionFailed` on errors."""
+        auth = await self._auth_state(authorization)
+        prepared = self.router.prepare(request.query, request.operation_name, auth)
         if isinstance(prepared, dict):
             raise SubscriptionFailed(list(prepared.get("errors") or ()))
         return prepared
+
+    async def _auth_state(self, authorization: str | None) -> AuthState | None:
+        """What @authenticated/@requiresScopes/@policy see, as the HTTP edge computes it."""
+        rules = self.router.access_rules
+        if rules.empty:
+            return None
+        claims = self.authenticate(authorization)
+        return await rules.state_for(
+            claims if isinstance(claims, Claims) else None, self.policy_hook
+        )
 
     async def stream(
         self,
@@ -149,5 +166,7 @@ class SubscriptionRunner:
                 data=data,
             )
             errors.extend(rest_errors)
+        if prepared.denied:
+            errors.extend(denied_errors(prepared.denied, data))
         shaped, errors = prepared.compiled.shape(data, errors, variables)
         return {"errors": errors, "data": shaped} if errors else {"data": shaped}

@@ -59,7 +59,7 @@ async def with_heartbeats(
 async def _results(
     runner: SubscriptionRunner, request: StreamRequest, authorization: str | None, heartbeat: float
 ) -> AsyncGenerator[dict[str, Any] | None, None]:
-    prepared = runner.prepare(request)
+    prepared = await runner.prepare(request, authorization)
     events = runner.stream(prepared, request, authorization)
     async with aclosing(with_heartbeats(events, heartbeat)) as results:
         async for result in results:

@@ -7,10 +7,12 @@ from typing import Any
 
 import orjson
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
+from supergraph.edge.authorization import PolicyHook
 from supergraph.router import Router
 from supergraph.subscriptions.execution import (
     StreamRequest,
@@ -29,7 +31,12 @@ from supergraph.subscriptions.protocol import SubscriptionFailed
 from supergraph.subscriptions.upstream import SubscriptionTransport, subscription_transport_for
 from supergraph.subscriptions.websocket import WebSocketLimits, serve_websocket
 
-__all__ = ["SubscriptionOptions", "SubscriptionsMiddleware", "install_subscriptions"]
+__all__ = [
+    "SubscriptionOptions",
+    "SubscriptionsMiddleware",
+    "install_subscriptions",
+    "subscriptions_middleware",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +91,7 @@ class SubscriptionsMiddleware:
         try:
             stream_request = await _read_request(request)
             self.runner.authenticate(authorization)
-            self.runner.prepare(stream_request)
+            await self.runner.prepare(stream_request, authorization)
         except SubscriptionFailed as failed:
             await _json(send, failed.errors, _status(failed))
             return
@@ -94,19 +101,16 @@ class SubscriptionsMiddleware:
     async def multipart(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         body = await request.body()
+        authorization = authorization_of(request.headers)
         try:
             stream_request = StreamRequest.from_payload(orjson.loads(body))
-            prepared = self.runner.prepare(stream_request)
+            self.runner.authenticate(authorization)
+            prepared = await self.runner.prepare(stream_request, authorization)
         except (orjson.JSONDecodeError, SubscriptionFailed):
             prepared = None
         if prepared is None or prepared.kind != "subscription":
+            # Not a subscription, or a bad request: the JSON endpoint answers it as usual.
             await self.app(scope, _replay(body, receive), send)
-            return
-        authorization = authorization_of(request.headers)
-        try:
-            self.runner.authenticate(authorization)
-        except SubscriptionFailed as failed:
-            await _json(send, failed.errors, 401)
             return
         chunks = multipart_chunks(
             self.runner, stream_request, authorization, self.options.multipart_heartbeat
@@ -157,6 +161,25 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replayed
 
 
+def subscriptions_middleware(
+    router: Router,
+    *,
+    path: str = "/graphql",
+    transport: SubscriptionTransport | None = None,
+    verify_token: TokenVerifier | None = None,
+    policy_hook: PolicyHook | None = None,
+    options: SubscriptionOptions | None = None,
+) -> Middleware:
+    """The middleware entry serving subscriptions for ``router`` (as ``install_subscriptions``)."""
+    runner = SubscriptionRunner(
+        router,
+        transport or subscription_transport_for(router.transport),
+        verify_token=verify_token or _router_verifier(router),
+        policy_hook=policy_hook,
+    )
+    return Middleware(SubscriptionsMiddleware, runner=runner, path=path, options=options)
+
+
 def install_subscriptions(
     app: Starlette,
     router: Router,
@@ -164,6 +187,7 @@ def install_subscriptions(
     path: str = "/graphql",
     transport: SubscriptionTransport | None = None,
     verify_token: TokenVerifier | None = None,
+    policy_hook: PolicyHook | None = None,
     options: SubscriptionOptions | None = None,
 ) -> None:
     """Serve subscriptions on ``app`` at ``path`` (WebSocket, SSE, multipart).
@@ -171,12 +195,15 @@ def install_subscriptions(
     The subgraph transport defaults to the counterpart of the router's query transport;
     the token verifier defaults to the router's ``verify_token`` when it has one.
     """
-    runner = SubscriptionRunner(
+    entry = subscriptions_middleware(
         router,
-        transport or subscription_transport_for(router.transport),
-        verify_token=verify_token or _router_verifier(router),
+        path=path,
+        transport=transport,
+        verify_token=verify_token,
+        policy_hook=policy_hook,
+        options=options,
     )
-    app.add_middleware(SubscriptionsMiddleware, runner=runner, path=path, options=options)
+    app.add_middleware(entry.cls, *entry.args, **entry.kwargs)
 
 
 def _router_verifier(router: Router) -> TokenVerifier | None:

@@ -215,6 +215,8 @@ def subscription_transport_for(transport: Any) -> SubscriptionTransport | None:
     A transport may say where its subgraphs are (``apps`` or ``urls``); otherwise the
     httpx clients of :mod:`supergraph.transport` tell: an ASGI client's app, else the URL.
     """
+    while hasattr(transport, "inner"):  # wrappers such as the edge's TimedTransport
+        transport = transport.inner
     apps = getattr(transport, "apps", None)
     if isinstance(apps, Mapping):
         return AsgiSubscriptionTransport(apps)

@@ -136,7 +136,7 @@ class _Session:
     async def operate(self, operation_id: str, payload: Any) -> None:
         try:
             request = StreamRequest.from_payload(payload)
-            prepared = self.runner.prepare(request)
+            prepared = await self.runner.prepare(request, self.authorization)
             async for result in self.runner.stream(prepared, request, self.authorization):
                 await self.send({"id": operation_id, "type": protocol.NEXT, "payload": result})
         except SubscriptionFailed as failed:
