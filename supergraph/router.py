@@ -25,6 +25,7 @@ from supergraph.edge.authorization import (
     denied_errors,
     read_access_rules,
 )
+from supergraph.edge.cost import CostRules, estimate_cost, read_cost_rules
 from supergraph.edge.limits import OperationLimits, limit_errors, measure
 from supergraph.edge.settings import RouterSettings
 from supergraph.execution import CompiledOperation, RequestContext, execute_plan
@@ -38,6 +39,7 @@ Planner = Callable[[DocumentNode, "str | None"], QueryPlan]
 
 _FORWARDED_HEADERS = ("authorization",)
 _QUERY_PLAN_HEADER = "x-taskforge-query-plan"
+_COST_HEADER = "x-taskforge-cost"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,18 @@ def _header(headers: Mapping[str, str] | None, name: str) -> str | None:
     return None
 
 
+def _wants(
+    headers: Mapping[str, str] | None,
+    extensions: Mapping[str, Any] | None,
+    extension: str,
+    header: str,
+) -> bool:
+    """Whether the client asked for an extra (by request extension or header)."""
+    if extensions and extensions.get(extension):
+        return True
+    return _header(headers, header) in ("1", "true")
+
+
 class Router:
     """Answers GraphQL requests over a supergraph through an injected transport."""
 
@@ -93,6 +107,8 @@ class Router:
         limits: OperationLimits = OperationLimits(),
         max_tokens: int | None = None,
         introspection: bool = True,
+        cost_rules: CostRules | None = None,
+        max_cost: int | None = None,
     ) -> None:
         self.api_schema = api_schema
         self.planner = planner
@@ -101,6 +117,8 @@ class Router:
         self.limits = limits
         self.max_tokens = max_tokens
         self.introspection = introspection
+        self.cost_rules = cost_rules or CostRules({}, {}, {})
+        self.max_cost = max_cost
         self.cache_hits = 0
         self.cache_misses = 0
         self._cache_size = cache_size
@@ -216,6 +234,14 @@ class Router:
         if isinstance(coerced, list):
             return {"errors": coerced}
         compiled = prepared.compiled
+        wants_cost = _wants(headers, extensions, "cost", _COST_HEADER)
+        cost = None
+        if self.max_cost is not None or wants_cost:
+            cost = estimate_cost(
+                self.api_schema, compiled.operation, compiled.fragments, self.cost_rules, coerced
+            )
+            if self.max_cost is not None and cost > self.max_cost:
+                return {"errors": [self._too_expensive(cost)]}
         data, errors = await execute_plan(
             prepared.plan,
             variables=coerced,
@@ -233,9 +259,20 @@ class Router:
         response: dict[str, Any] = (
             {"errors": errors, "data": shaped} if errors else {"data": shaped}
         )
-        if self._wants_plan(headers, extensions):
+        if _wants(headers, extensions, "queryPlan", _QUERY_PLAN_HEADER):
             response["extensions"] = {"queryPlan": self.printed_plan(prepared.plan)}
+        if wants_cost:
+            response.setdefault("extensions", {})["cost"] = {
+                "estimated": cost,
+                "max": self.max_cost,
+            }
         return response
+
+    def _too_expensive(self, cost: int) -> dict[str, Any]:
+        message = f"The operation's estimated cost {cost} exceeds the limit {self.max_cost}."
+        error = _error(message, "COST_ESTIMATED_TOO_EXPENSIVE")
+        error["extensions"]["cost"] = {"estimated": cost, "max": self.max_cost}
+        return error
 
     def coerce_variables(
         self, prepared: PreparedOperation, variables: Mapping[str, Any] | None
@@ -258,14 +295,6 @@ class Router:
             if value is not None:
                 forwarded[name] = value
         return forwarded
-
-    @staticmethod
-    def _wants_plan(
-        headers: Mapping[str, str] | None, extensions: Mapping[str, Any] | None
-    ) -> bool:
-        if extensions and extensions.get("queryPlan"):
-            return True
-        return _header(headers, _QUERY_PLAN_HEADER) in ("1", "true")
 
     def printed_plan(self, plan: QueryPlan) -> str:
         """The plan's printout, computed once per plan."""
@@ -318,4 +347,6 @@ def build_router(
     )
     options.setdefault("max_tokens", settings.max_tokens)
     options.setdefault("introspection", settings.introspection)
+    options.setdefault("cost_rules", read_cost_rules(supergraph_sdl, settings.cost_list_size))
+    options.setdefault("max_cost", settings.max_cost)
     return Router(supergraph.api_schema, planner, transport, **options)

@@ -18,16 +18,14 @@ from graphql import (
     NamedTypeNode,
     NameNode,
     OperationDefinitionNode,
-    SchemaDefinitionNode,
-    SchemaExtensionNode,
     SelectionNode,
     SelectionSetNode,
     get_named_type,
     parse,
-    value_from_ast_untyped,
 )
 
 from subgraph_kit.auth import Claims
+from supergraph.edge.links import directive_arguments, linked_directives
 
 __all__ = [
     "UNAUTHORIZED",
@@ -45,7 +43,11 @@ UNAUTHORIZED = "UNAUTHORIZED_FIELD_OR_TYPE"
 
 PolicyHook = Callable[[Claims | None, frozenset[str]], "Iterable[str] | Awaitable[Iterable[str]]"]
 
-_SPECS = ("authenticated", "requiresScopes", "policy")
+_SPECS = {
+    "authenticated": ("authenticated",),
+    "requiresScopes": ("requiresScopes",),
+    "policy": ("policy",),
+}
 _TYPENAME = FieldNode(name=NameNode(value="__typename"))
 
 
@@ -121,47 +123,13 @@ class AccessRules:
         return AuthState(True, frozenset(claims.scopes) & self.scopes, granted)
 
 
-def _arguments(directive: Any) -> dict[str, Any]:
-    return {a.name.value: value_from_ast_untyped(a.value) for a in directive.arguments or ()}
-
-
-def _local_names(document: DocumentNode) -> dict[str, str]:
-    """Local directive name -> spec name for the linked authorization specs."""
-    names: dict[str, str] = {}
-    for definition in document.definitions:
-        if not isinstance(definition, SchemaDefinitionNode | SchemaExtensionNode):
-            continue
-        for directive in definition.directives or ():
-            if directive.name.value != "link":
-                continue
-            args = _arguments(directive)
-            url = str(args.get("url") or "")
-            spec = url.rstrip("/").split("/")[-2] if url.count("/") >= 4 else ""
-            if spec not in _SPECS:
-                continue
-            prefix = str(args.get("as") or spec)
-            names[prefix] = spec
-            for item in args.get("import") or ():
-                name, alias = (
-                    (item.get("name"), item.get("as"))
-                    if isinstance(item, dict)
-                    else (
-                        item,
-                        item,
-                    )
-                )
-                if str(name).removeprefix("@") == spec:
-                    names[str(alias or name).removeprefix("@")] = spec
-    return names
-
-
 def _requirement(directives: Iterable[Any], local: Mapping[str, str]) -> Requirement | None:
     found: Requirement | None = None
     for directive in directives:
         spec = local.get(directive.name.value)
         if spec is None:
             continue
-        args = _arguments(directive)
+        args = directive_arguments(directive)
         if spec == "authenticated":
             one = Requirement(authenticated=True)
         elif spec == "requiresScopes":
@@ -179,7 +147,7 @@ def _groups(raw: Any) -> tuple[frozenset[str], ...]:
 def read_access_rules(supergraph_sdl: str) -> AccessRules:
     """The authorization requirements a supergraph declares (empty when it links no such spec)."""
     document = parse(supergraph_sdl, no_location=True)
-    local = _local_names(document)
+    local = linked_directives(document, _SPECS)
     types: dict[str, Requirement] = {}
     fields: dict[str, Requirement] = {}
     if local:

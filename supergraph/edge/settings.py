@@ -18,6 +18,7 @@ class RouterSettings(BaseSettings):
     max_tokens: int = 10_000
     max_body_bytes: int = 2_000_000
     max_cost: int | None = None
+    cost_list_size: int = 10
     max_batch_size: int = 10
     introspection: bool = True
     subgraph_timeout_seconds: float = 30.0
