@@ -5,7 +5,7 @@ the primary fetch is the subscription itself, sent once, and ``Rest`` is the pla
 against every event's data to fetch fields owned by other subgraphs.
 """
 
-from supergraph.plan import Fetch, Flatten, QueryPlan, Subscription
+from supergraph.plan import Fetch, Flatten, Parallel, QueryPlan, Subscription
 from supergraph.planning import plan_query
 from tests.supergraph.supergraphs import assert_plan, make_supergraph
 
@@ -153,8 +153,7 @@ def test_subscription_rest_batches_list_items_and_parallel_jumps() -> None:
     assert node.primary.service == "tasks"
     assert node.primary.operation_kind == "subscription"
     assert node.primary.operation.startswith("subscription")
-    assert node.rest is not None
-    assert node.rest.kind == "Parallel"
+    assert isinstance(node.rest, Parallel)
     paths = sorted(child.path for child in node.rest.nodes if isinstance(child, Flatten))
     assert paths == [("taskChanged", "task", "assignee"), ("taskChanged", "task", "watchers", "@")]
 

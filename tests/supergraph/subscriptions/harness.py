@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 import strawberry
+import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -23,7 +25,7 @@ from supergraph.subscriptions.asgi_websocket import AsgiWebSocket
 from supergraph.subscriptions.execution import TokenVerifier
 from supergraph.transport import AsgiTransport
 
-__all__ = ["Federation", "StreamState", "WsClient", "build_federation"]
+__all__ = ["Federation", "StreamState", "WsClient", "build_federation", "serving"]
 
 NAMES = {"1": "Ada", "2": "Grace"}
 
@@ -202,3 +204,19 @@ class WsClient:
     async def init(self, payload: dict[str, Any] | None = None) -> None:
         await self.send({"type": "connection_init", "payload": payload or {}})
         assert await self.receive() == {"type": "connection_ack"}
+
+
+@asynccontextmanager
+async def serving(app: Any) -> AsyncIterator[int]:
+    """Serve ``app`` with uvicorn on an ephemeral 127.0.0.1 port in this event loop."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    try:
+        async with asyncio.timeout(10):
+            while not server.started:
+                await asyncio.sleep(0.01)
+        yield server.servers[0].sockets[0].getsockname()[1]
+    finally:
+        server.should_exit = True
+        await task

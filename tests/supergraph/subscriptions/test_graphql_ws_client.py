@@ -6,17 +6,13 @@ from __future__ import annotations
 import asyncio
 import shutil
 import subprocess
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pytest
-import uvicorn
 from strawberry.asgi import GraphQL
 
-from tests.supergraph.subscriptions.harness import TASKS, USERS, build_federation
+from tests.supergraph.subscriptions.harness import TASKS, USERS, build_federation, serving
 
 NODE_DIR = Path(__file__).resolve().parents[2] / "federation" / "node"
 SCRIPT = NODE_DIR / "graphql_ws_client.mjs"
@@ -28,21 +24,6 @@ def _ensure_node_modules() -> None:
     modules = NODE_DIR / "node_modules"
     if not (modules / "graphql-ws").is_dir() or not (modules / "ws").is_dir():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True)
-
-
-@asynccontextmanager
-async def _serving(app: Any) -> AsyncIterator[int]:
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, lifespan="off", log_level="warning")
-    server = uvicorn.Server(config)
-    task = asyncio.create_task(server.serve())
-    try:
-        async with asyncio.timeout(10):
-            while not server.started:
-                await asyncio.sleep(0.01)
-        yield server.servers[0].sockets[0].getsockname()[1]
-    finally:
-        server.should_exit = True
-        await task
 
 
 async def _node_client(port: int, request: dict, authorization: str | None = None) -> list:
@@ -60,7 +41,7 @@ async def _node_client(port: int, request: dict, authorization: str | None = Non
 
 async def test_graphql_ws_client_receives_joined_events_over_the_network() -> None:
     await asyncio.to_thread(_ensure_node_modules)
-    async with _serving(GraphQL(TASKS)) as tasks_port, _serving(GraphQL(USERS)) as users_port:
+    async with serving(GraphQL(TASKS)) as tasks_port, serving(GraphQL(USERS)) as users_port:
         federation = build_federation(
             urls={
                 "tasks": f"http://127.0.0.1:{tasks_port}/graphql",
@@ -68,7 +49,7 @@ async def test_graphql_ws_client_receives_joined_events_over_the_network() -> No
             }
         )
         federation.state.hold.set()
-        async with _serving(federation.app) as port:
+        async with serving(federation.app) as port:
             query = """
             subscription($g: ID!) {
               taskChanged(groupId: $g, count: 2) { task { id assignee { displayName } } }
