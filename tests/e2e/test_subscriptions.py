@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from subgraph_kit.events import Event
 from supergraph.standalone import Standalone
@@ -45,14 +46,26 @@ async def test_notification_added_requires_a_user_and_streams_for_one(
         await client.send({"id": "1", "type": "subscribe", "payload": {"query": SUBSCRIPTION}})
         await client.send({"type": "ping"})
         assert await client.receive(timeout=10) == {"type": "pong"}
-        await asyncio.sleep(0.3)
-        assert federation.bus is not None
-        await federation.bus.publish(_assigned(user_id))
-        event = await client.receive(timeout=10)
+        bus = federation.bus
+        assert bus is not None
+        event = await _first_event(client, lambda: bus.publish(_assigned(user_id)))
     assert event["type"] == "next", event
     added = event["payload"]["data"]["notificationAdded"]
     assert added["kind"] == "TASK_ASSIGNED"
     assert added["recipient"] == {"displayName": "Ada"}
+
+
+async def _first_event(
+    client: WsClient, publish: Callable[[], Awaitable[object]]
+) -> dict[str, Any]:
+    """Publish until the subscriber hears something: its subgraph stream opens asynchronously."""
+    for _ in range(40):
+        await publish()
+        try:
+            return await client.receive(timeout=0.5)
+        except TimeoutError:
+            continue
+    raise AssertionError("no event reached the subscriber")
 
 
 def _assigned(user_id: str) -> Event:
