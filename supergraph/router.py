@@ -28,6 +28,7 @@ from supergraph.edge.authorization import (
 from supergraph.edge.cost import CostRules, estimate_cost, read_cost_rules
 from supergraph.edge.limits import OperationLimits, limit_errors, measure
 from supergraph.edge.settings import RouterSettings
+from supergraph.edge.tracing import router_tracer
 from supergraph.execution import CompiledOperation, RequestContext, execute_plan
 from supergraph.plan import QueryPlan
 from supergraph.printer import print_plan
@@ -119,6 +120,7 @@ class Router:
         self.introspection = introspection
         self.cost_rules = cost_rules or CostRules({}, {}, {})
         self.max_cost = max_cost
+        self.tracer = router_tracer()
         self.cache_hits = 0
         self.cache_misses = 0
         self._cache_size = cache_size
@@ -142,7 +144,10 @@ class Router:
             self._prepared.move_to_end(key)
             return cached
         self.cache_misses += 1
-        prepared = self._prepare(query, operation_name, key[2])
+        with self.tracer.start_as_current_span(
+            "router.plan", attributes={"graphql.operation.name": operation_name or ""}
+        ):
+            prepared = self._prepare(query, operation_name, key[2])
         self._prepared[key] = prepared
         if len(self._prepared) > self._cache_size:
             self._prepared.popitem(last=False)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import orjson
+from opentelemetry import propagate
+from opentelemetry.trace import SpanKind, Tracer
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -24,6 +26,7 @@ from supergraph.edge.authorization import AuthState, PolicyHook
 from supergraph.edge.metrics import Metrics, TimedTransport
 from supergraph.edge.persisted import PersistedQueries, PersistedQueryError
 from supergraph.edge.settings import RouterSettings
+from supergraph.edge.tracing import TracedTransport, router_tracer
 from supergraph.http.edge_middleware import RequestIdMiddleware
 from supergraph.http.graphiql import STATIC_DIR, STATIC_PREFIX, graphiql_html
 from supergraph.http.uploads import UploadRefused, read_multipart
@@ -59,6 +62,7 @@ class EdgeConfig:
     persisted: PersistedQueries
     metrics: Metrics
     policy_hook: PolicyHook | None = None
+    tracer: Tracer = field(default_factory=router_tracer)
 
     @staticmethod
     def default(
@@ -195,6 +199,26 @@ class _Edge:
         return await rules.state_for(claims, self.config.policy_hook)
 
     async def post(self, request: Request) -> Response:
+        with self.span(request):
+            return await self._post(request)
+
+    async def get(self, request: Request) -> Response:
+        with self.span(request):
+            return await self._get(request)
+
+    def span(self, request: Request) -> Any:
+        """The request's server span, continuing the client's trace when it sent one."""
+        return self.config.tracer.start_as_current_span(
+            "router.request",
+            context=propagate.extract(request.headers),
+            kind=SpanKind.SERVER,
+            attributes={
+                "http.request.method": request.method,
+                "taskforge.request_id": request.headers.get("x-request-id", ""),
+            },
+        )
+
+    async def _post(self, request: Request) -> Response:
         media_type = _response_media_type(request.headers.get("accept"))
         if media_type is None:
             return _error_response("unsupported Accept header", JSON, 406)
@@ -358,7 +382,7 @@ class _Edge:
                     else:
                         response.headers[name] = value
 
-    async def get(self, request: Request) -> Response:
+    async def _get(self, request: Request) -> Response:
         accept = request.headers.get("accept", "")
         query_params = request.query_params
         if self.graphiql and "query" not in query_params and "text/html" in accept:
@@ -420,6 +444,17 @@ def _register_gauges(router: Router, metrics: Metrics) -> None:
     )
 
 
+def _instrument(router: Router, config: EdgeConfig) -> None:
+    """Trace (and time, when metrics are on) every subgraph fetch and the planning step."""
+    router.tracer = config.tracer
+    if isinstance(router.transport, TimedTransport | TracedTransport):
+        return
+    transport: Any = TracedTransport(router.transport, config.tracer)
+    if config.settings.metrics:
+        transport = TimedTransport(transport, config.metrics)
+    router.transport = transport
+
+
 def create_router_app(
     router: Router,
     *,
@@ -444,10 +479,9 @@ def create_router_app(
         Route("/health", _health, methods=["GET"]),
         Mount(STATIC_PREFIX, app=StaticFiles(directory=STATIC_DIR), name="graphiql-static"),
     ]
+    _instrument(router, config)
     if settings.metrics:
         routes.append(Route("/metrics", edge.metrics, methods=["GET"]))
-        if not isinstance(router.transport, TimedTransport):
-            router.transport = TimedTransport(router.transport, config.metrics)
     middleware = [Middleware(RequestIdMiddleware, metrics=config.metrics)]
     if settings.cors_origins:
         middleware.append(
