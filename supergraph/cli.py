@@ -62,6 +62,7 @@ def _subgraph_url_overrides() -> dict[str, str]:
 
 
 def cmd_serve_router(args: argparse.Namespace) -> int:
+    from supergraph.edge import RouterSettings
     from supergraph.http import create_router_app
     from supergraph.loading import SupergraphError, load_supergraph
     from supergraph.router import build_router
@@ -82,7 +83,9 @@ def cmd_serve_router(args: argparse.Namespace) -> int:
         )
         return 2
     urls.update(_subgraph_url_overrides())
-    router = build_router(sdl, transport=HttpTransport(urls))
+    settings = RouterSettings()
+    transport = HttpTransport(urls, timeout=settings.subgraph_timeout_seconds)
+    router = build_router(sdl, transport=transport, settings=settings)
     host = args.host or "127.0.0.1"
     port = args.port or 4000
     _serve(
