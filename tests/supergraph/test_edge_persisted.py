@@ -5,8 +5,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from supergraph.edge.persisted import load_safelist, sha256_hex
+import pytest
+
+from supergraph.edge.persisted import (
+    PersistedQueries,
+    PersistedQueryError,
+    RedisQueryStore,
+    load_safelist,
+    sha256_hex,
+)
 from tests.supergraph.edge_fixtures import CSRF, edge_app
+from tests.support.backends import Backend
 
 QUERY = "{ users { id } }"
 
@@ -77,3 +86,19 @@ async def test_apq_can_be_switched_off() -> None:
     async with edge.client() as client:
         response = await client.post("/graphql", json={"extensions": _pq(QUERY)})
     assert _codes(response.json()) == ["PERSISTED_QUERY_NOT_SUPPORTED"]
+
+
+async def test_redis_store_shares_registered_queries_between_routers(
+    backend: Backend, redis_prefix: str
+) -> None:
+    if backend.redis_url is None:
+        pytest.skip("this backend has no Redis")
+    first = RedisQueryStore(backend.redis_url, prefix=redis_prefix + "apq:")
+    second = RedisQueryStore(backend.redis_url, prefix=redis_prefix + "apq:")
+    with pytest.raises(PersistedQueryError) as miss:
+        await PersistedQueries(second).resolve(None, _pq(QUERY))
+    assert miss.value.code == "PERSISTED_QUERY_NOT_FOUND"
+    await PersistedQueries(first).resolve(QUERY, _pq(QUERY))
+    assert await PersistedQueries(second).resolve(None, _pq(QUERY)) == QUERY
+    await first.aclose()
+    await second.aclose()
