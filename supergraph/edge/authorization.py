@@ -13,6 +13,7 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLCompositeType,
+    GraphQLInterfaceType,
     GraphQLSchema,
     InlineFragmentNode,
     NamedTypeNode,
@@ -191,6 +192,16 @@ class _Filter:
     def allowed(self, requirement: Requirement | None) -> bool:
         return requirement is None or self.state.satisfies(requirement)
 
+    def implementations_allow(self, parent: GraphQLCompositeType, name: str) -> bool:
+        """Through an interface, a field is as protected as its most protected implementation."""
+        if not isinstance(parent, GraphQLInterfaceType):
+            return True
+        return all(
+            self.allowed(self.rules.fields.get(f"{t.name}.{name}"))
+            and self.allowed(self.rules.types.get(t.name))
+            for t in self.schema.get_possible_types(parent)
+        )
+
     def selection_set(
         self, node: SelectionSetNode, parent: GraphQLCompositeType, path: tuple[str, ...]
     ) -> SelectionSetNode:
@@ -244,6 +255,7 @@ class _Filter:
             self.allowed(self.rules.fields.get(coordinate))
             and self.allowed(self.rules.types.get(named.name))
             and self.allowed(self.rules.types.get(parent.name))
+            and self.implementations_allow(parent, name)
         ):
             self.denied.append(DeniedField((*path, key), parent.name, coordinate))
             self.changed = True

@@ -155,3 +155,25 @@ def test_a_supergraph_without_directives_has_empty_rules() -> None:
     sdl = TASKS_SDL + "type Query { user: User }"
     plain = compose([SubgraphDefinition("tasks", "http://tasks/graphql", sdl)])
     assert read_access_rules(plain).empty
+
+
+INTERFACE_SDL = """
+extend schema @link(url: "https://specs.apollo.dev/federation/v2.9",
+  import: ["@key", "@authenticated"])
+type Query { nodes: [Node!]! }
+interface Node { id: ID! secret: String }
+type Doc implements Node @key(fields: "id") { id: ID! secret: String @authenticated }
+type Pub implements Node @key(fields: "id") { id: ID! secret: String }
+"""
+
+
+async def test_an_interface_field_is_denied_when_an_implementation_protects_it() -> None:
+    sdl = compose([SubgraphDefinition("docs", "http://docs/graphql", INTERFACE_SDL)])
+    nodes = [{"__typename": "Doc", "id": "d", "secret": "s"}, {"__typename": "Pub", "id": "p"}]
+    transport = FakeTransport({"docs": {"data": {"nodes": nodes}}})
+    router = build_router(sdl, transport=transport)
+    result = await router.execute("{ nodes { id secret } }", auth=AuthState())
+    assert result["data"] == {"nodes": [{"id": "d", "secret": None}, {"id": "p", "secret": None}]}
+    assert "secret" not in transport.requests[0].body["query"]
+    through_pub = await router.execute("{ nodes { id ... on Pub { secret } } }", auth=AuthState())
+    assert "errors" not in through_pub
