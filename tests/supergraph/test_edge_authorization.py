@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from subgraph_kit.auth import Claims
 from supergraph.composition import SubgraphDefinition, compose
 from supergraph.edge.authorization import AuthState, read_access_rules
+from supergraph.http import create_router_app
 from supergraph.router import Router, build_router
+from tests.supergraph.edge_fixtures import edge_app, token
 from tests.supergraph.fake_transport import FakeTransport
 
 USERS_SDL = """
@@ -177,3 +180,24 @@ async def test_an_interface_field_is_denied_when_an_implementation_protects_it()
     assert "secret" not in transport.requests[0].body["query"]
     through_pub = await router.execute("{ nodes { id ... on Pub { secret } } }", auth=AuthState())
     assert "errors" not in through_pub
+
+
+async def test_the_edge_asks_its_policy_hook_with_the_verified_claims() -> None:
+    asked: list[tuple[str | None, frozenset[str]]] = []
+
+    def owners_only(claims: Claims | None, policies: frozenset[str]) -> set[str]:
+        asked.append((claims.user_id if claims else None, policies))
+        return {"owner"}
+
+    transport = FakeTransport({"users": _users})
+    edge = edge_app(transport, SUPERGRAPH)
+    config = replace(edge.config, policy_hook=owners_only)
+    edge.app = create_router_app(edge.router, config=config)
+    query = {"query": "{ users { email } }"}
+    async with edge.client() as anonymous:
+        denied = (await anonymous.post("/graphql", json=query)).json()
+    async with edge.client(authorization="Bearer " + token()) as signed_in:
+        granted = (await signed_in.post("/graphql", json=query)).json()
+    assert denied["data"] == {"users": [{"email": None}, {"email": None}]}
+    assert granted == {"data": {"users": [{"email": "ann@x"}, {"email": "bob@x"}]}}
+    assert asked == [("1", frozenset({"owner"}))]
