@@ -8,6 +8,7 @@ import orjson
 from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
+from starlette.types import Message, Receive
 
 from supergraph.edge.settings import RouterSettings
 
@@ -35,8 +36,10 @@ async def read_multipart(
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > settings.upload_max_total_bytes:
         raise _too_large("the request body", settings.upload_max_total_bytes)
+    limit = settings.upload_max_total_bytes + settings.max_body_bytes
+    limited = Request(request.scope, _limited_receive(request.receive, limit))
     try:
-        form = await request.form(
+        form = await limited.form(
             max_files=settings.upload_max_files,
             max_fields=10,
             max_part_size=settings.max_body_bytes,
@@ -48,6 +51,21 @@ async def read_multipart(
     except UploadRefused:
         await form.close()
         raise
+
+
+def _limited_receive(receive: Receive, limit: int) -> Receive:
+    """``receive`` that refuses a body growing past ``limit`` while it streams in (chunked)."""
+    received = 0
+
+    async def limited() -> Message:
+        nonlocal received
+        message = await receive()
+        received += len(message.get("body", b""))
+        if received > limit:
+            raise _too_large("the request body", limit)
+        return message
+
+    return limited
 
 
 def _operation(form: FormData, settings: RouterSettings) -> dict[str, Any]:

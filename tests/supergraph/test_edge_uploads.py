@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
+import httpx
 import orjson
 import strawberry
 from strawberry.asgi import GraphQL
@@ -121,3 +124,26 @@ async def test_a_map_pointing_outside_variables_is_refused() -> None:
         response = await client.post("/graphql", **request)
     assert response.status_code == 400
     assert "variables" in response.json()["errors"][0]["message"]
+
+
+async def test_a_body_without_length_is_cut_off_while_it_streams() -> None:
+    edge = _edge(upload_max_file_bytes=1000, upload_max_total_bytes=1000, max_body_bytes=1000)
+    request = _multipart(
+        ADD_PHOTO,
+        {"id": "t1", "file": None, "caption": "x"},
+        {"0": (["variables.file"], b"x" * 50_000)},
+    )
+    encoded = httpx.Request("POST", "http://router/graphql", **request)
+    body = encoded.read()
+    received: list[int] = []
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for start in range(0, len(body), 1000):
+            received.append(start)
+            yield body[start : start + 1000]
+
+    headers = {"content-type": encoded.headers["content-type"], **CSRF}
+    async with edge.client() as client:
+        response = await client.post("/graphql", content=chunks(), headers=headers)
+    assert response.status_code == 413
+    assert len(received) < 10, "the router stops reading once the limit is passed"
