@@ -77,6 +77,9 @@ class Notifier:
     sender: EmailSender | None
 
     def __post_init__(self) -> None:
+        # One scan and one mail round at a time per process; replicas are kept apart by row locks.
+        self._scanning = asyncio.Lock()
+        self._mailing = asyncio.Lock()
         self.scheduler = PeriodicWorker(
             "notifications-due-soon", self.remind_due_soon, self.settings.due_scan_seconds
         )
@@ -103,7 +106,7 @@ class Notifier:
     async def remind_due_soon(self, now: datetime | None = None) -> list[Notification]:
         """One scan of the due-soon rule; tests pass a fake `now`."""
         window = timedelta(hours=self.settings.due_soon_hours)
-        async with self.database.session() as session:
+        async with self._scanning, self.database.session() as session:
             created = await remind_due_soon(
                 session, now=now or utcnow(), window=window, email=self.email_enabled
             )
@@ -113,9 +116,10 @@ class Notifier:
     async def send_pending_emails(self, now: datetime | None = None) -> int:
         if self.sender is None:
             return 0
-        return await send_pending_emails(
-            self.database, self.sender, self.settings, now=now or utcnow()
-        )
+        async with self._mailing:
+            return await send_pending_emails(
+                self.database, self.sender, self.settings, now=now or utcnow()
+            )
 
     async def _announce(self, created: Sequence[Notification]) -> None:
         for notification in created:
