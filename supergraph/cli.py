@@ -106,6 +106,19 @@ def cmd_compose(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_up(args: argparse.Namespace) -> int:
+    """The services topology: every subgraph and the router as separate processes."""
+    from supergraph.topology import TopologyError, run_topology
+
+    try:
+        return run_topology(
+            list(SUBGRAPHS), supergraph=Path(args.supergraph), host=args.host, port=args.port
+        )
+    except TopologyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     if args.service == "router":
         return cmd_serve_router(args)
@@ -211,6 +224,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default=None, help="default: TASKFORGE_<SERVICE>_HOST")
     serve.add_argument("--port", type=int, default=None, help="default: TASKFORGE_<SERVICE>_PORT")
     serve.set_defaults(handler=cmd_serve)
+
+    up = commands.add_parser(
+        "up",
+        help="start every subgraph and the router as separate processes (services mode)",
+        description="Services topology on PostgreSQL and Redis from the environment: "
+        "TASKFORGE_REDIS_URL (required), TASKFORGE_<SERVICE>_DATABASE_URL/_HOST/_PORT.",
+    )
+    up.add_argument("--host", default="127.0.0.1", help="router host")
+    up.add_argument("--port", type=int, default=4000, help="router port")
+    up.add_argument("--supergraph", default=str(SCHEMA_DIR / "supergraph.graphql"))
+    up.set_defaults(handler=cmd_up)
 
     migrate = commands.add_parser(
         "migrate",

@@ -1,0 +1,115 @@
+"""`taskforge up`: the services topology as plain processes (each subgraph, then the router)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+
+import httpx
+
+from subgraph_kit.settings import common_settings, service_settings
+
+__all__ = ["TopologyError", "run_topology"]
+
+STARTUP_SECONDS = 60.0
+STOP_SECONDS = 10.0
+
+
+class TopologyError(Exception):
+    """The topology cannot start (missing settings, a service that never became healthy)."""
+
+
+@dataclass
+class _Child:
+    name: str
+    process: subprocess.Popen[bytes]
+    url: str
+
+
+def _spawn(name: str, args: Sequence[str], env: dict[str, str], url: str) -> _Child:
+    command = [sys.executable, "-m", "supergraph.cli", *args]
+    return _Child(name, subprocess.Popen(command, env=env), url)
+
+
+def _wait_healthy(child: _Child, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        if child.process.poll() is not None:
+            raise TopologyError(f"{child.name} exited with status {child.process.returncode}")
+        try:
+            if httpx.get(f"{child.url}/health", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise TopologyError(f"{child.name} did not become healthy at {child.url}")
+
+
+def _stop(children: Sequence[_Child]) -> None:
+    for child in reversed(children):
+        if child.process.poll() is None:
+            child.process.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_SECONDS
+    for child in children:
+        try:
+            child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.process.kill()
+            child.process.wait()
+
+
+def run_topology(
+    subgraphs: Sequence[str], *, supergraph: Path, host: str = "127.0.0.1", port: int = 4000
+) -> int:
+    """Start every subgraph on its configured port, then the router; stop all on a signal.
+
+    Services mode needs a shared event bus across processes, so TASKFORGE_REDIS_URL must be
+    set; databases come from TASKFORGE_<SERVICE>_DATABASE_URL (PostgreSQL in production).
+    """
+    if not common_settings().redis_url:
+        raise TopologyError("services mode needs TASKFORGE_REDIS_URL (the shared event bus)")
+    if not supergraph.is_file():
+        raise TopologyError(f"supergraph file not found: {supergraph}")
+    env = dict(os.environ)
+    children: list[_Child] = []
+    stopping = False
+
+    def on_signal(_signum: int, _frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        for name in subgraphs:
+            settings = service_settings(name)
+            url = f"http://{settings.host}:{settings.port}"
+            children.append(_spawn(name, ["serve", name], env, url))
+        for child in children:
+            _wait_healthy(child, deadline)
+        urls = ",".join(f"{child.name}={child.url}/graphql" for child in children)
+        router_env = env | {"TASKFORGE_ROUTER_SUBGRAPH_URLS": urls}
+        router_args = ["serve", "router", "--supergraph", str(supergraph), "--host", host]
+        router = _spawn(
+            "router", [*router_args, "--port", str(port)], router_env, f"http://{host}:{port}"
+        )
+        children.append(router)
+        _wait_healthy(router, deadline)
+        print(f"Taskforge services topology up: router at http://{host}:{port}/graphql", flush=True)
+        while not stopping:
+            exited = [child for child in children if child.process.poll() is not None]
+            if exited:
+                print(f"{exited[0].name} exited; stopping the topology", file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+        return 0
+    finally:
+        _stop(children)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
