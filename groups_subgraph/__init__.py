@@ -1,0 +1,1 @@
+"""The groups subgraph: groups, memberships with roles, and the known-users read model."""

@@ -412,7 +412,7 @@ class RedisStreamsBus:
 
     async def _consume(self, subscription: _Subscription) -> None:
         delay = 0.1
-        while True:
+        while self._started:
             try:
                 await self.ensure_group(subscription.consumer)
                 await self._consume_forever(subscription)
@@ -425,7 +425,7 @@ class RedisStreamsBus:
 
     async def _consume_forever(self, subscription: _Subscription) -> None:
         await self._handle_batch(subscription, await self._read(subscription, "0"))
-        while True:
+        while self._started:
             await self._handle_batch(subscription, await self._reclaim(subscription))
             await self._handle_batch(subscription, await self._read(subscription, ">"))
 
@@ -504,17 +504,22 @@ class OutboxRelay:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stalled = False
+        self._running = False
 
     def kick(self) -> None:
         self._wake.set()
 
     async def start(self) -> None:
         if self._task is None:
+            self._running = True
             self._task = asyncio.create_task(self._run(), name=f"outbox-relay-{self.source}")
 
     async def stop(self) -> None:
+        """Stop the loop; the flag covers a cancel lost to a kick arriving at the same moment."""
         if self._task is None:
             return
+        self._running = False
+        self._wake.set()
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
         self._task = None
@@ -558,7 +563,7 @@ class OutboxRelay:
 
     async def _run(self) -> None:
         delay = self.poll_interval
-        while True:
+        while self._running:
             self._wake.clear()
             try:
                 published = await self.publish_pending()
@@ -577,6 +582,7 @@ class OutboxRelay:
 
     async def _wait_for_kick(self, seconds: float) -> None:
         try:
-            await asyncio.wait_for(self._wake.wait(), timeout=seconds)
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
         except TimeoutError:
             return
