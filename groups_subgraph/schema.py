@@ -138,8 +138,10 @@ async def _readable_group(info: Ctx, group_id: strawberry.ID) -> Group:
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="A group the signed-in user belongs to.")
-    async def group(self, info: Ctx, id: strawberry.ID) -> Group:
+    @strawberry.field(
+        description="A group the signed-in user belongs to; NOT_FOUND for any other id."
+    )
+    async def group(self, info: Ctx, id: strawberry.ID) -> Group | None:
         return await _readable_group(info, id)
 
 

@@ -19,6 +19,7 @@ __all__ = ["SUBGRAPHS", "main"]
 
 SUBGRAPHS = {
     "users": "users_subgraph.app",
+    "groups": "groups_subgraph.app",
     "tasks": "tasks_subgraph.app",
     "notifications": "notifications_subgraph.app",
 }
