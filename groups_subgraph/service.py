@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -206,7 +207,12 @@ async def add_member(
         raise BadUserInput("that user is already a member of this group", argument="userId")
     added = Membership(group_id=group_id, user_id=new_user, role=role, joined_at=utcnow())
     session.add(added)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError as error:
+        raise BadUserInput(
+            "that user is already a member of this group", argument="userId"
+        ) from error
     payload = {"group_id": group_id, "user_id": new_user, "role": role, "actor_id": actor_id}
     await emit(session, "group.member_added", payload)
     return added

@@ -15,7 +15,7 @@ import socket
 import uuid
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import orjson
@@ -31,6 +31,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
+    delete,
     event,
     insert,
     select,
@@ -495,12 +496,17 @@ class OutboxRelay:
         *,
         poll_interval: float = 0.2,
         batch_size: int = 100,
+        retention: timedelta = timedelta(days=7),
+        prune_every_seconds: float = 3600.0,
     ) -> None:
         self.database = database
         self.bus = bus
         self.source = source
         self.poll_interval = poll_interval
         self.batch_size = batch_size
+        self.retention = retention
+        self.prune_every_seconds = prune_every_seconds
+        self._next_prune = 0.0
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stalled = False
@@ -551,6 +557,21 @@ class OutboxRelay:
                 published += 1
         return published
 
+    async def prune_sent(self, *, sent_before: datetime) -> int:
+        """Delete rows published before `sent_before`; unsent rows are never deleted."""
+        async with self.database.session() as session:
+            result = await session.execute(delete(_OUTBOX).where(_OUTBOX.c.sent_at < sent_before))
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _prune_now_and_then(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if now < self._next_prune:
+            return
+        self._next_prune = now + self.prune_every_seconds
+        pruned = await self.prune_sent(sent_before=utcnow() - self.retention)
+        if pruned:
+            log.info("pruned %d published outbox rows of %s", pruned, self.source)
+
     def _event(self, row: Any) -> Event:
         return Event(
             id=row["id"],
@@ -567,6 +588,7 @@ class OutboxRelay:
             self._wake.clear()
             try:
                 published = await self.publish_pending()
+                await self._prune_now_and_then()
             except asyncio.CancelledError:
                 raise
             except Exception:

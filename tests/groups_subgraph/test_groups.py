@@ -204,3 +204,15 @@ async def test_every_change_emits_its_event(world: GroupsWorld) -> None:
     assert role_changes == [(bob.id, "ADMIN"), (bob.id, "OWNER"), (ann.id, "ADMIN")]
     assert received[7].payload["user_id"] == ann.id and received[7].payload["reason"] == "left"
     assert received[8].payload == {"group_id": group_id, "actor_id": bob.id}
+
+
+async def test_platform_admins_read_any_group_but_change_none(world: GroupsWorld) -> None:
+    ann, bob = await world.person("ann"), await world.person("bob")
+    admin = await world.person("root", role="ADMIN")
+    group_id = await world.new_group(ann, "Team", bob)
+
+    read = (await world.ok(admin, GROUP, {"id": group_id}))["group"]
+    assert read["myRole"] is None and roles(read) == {ann.id: "OWNER", bob.id: "MEMBER"}
+    renamed = await world.call(admin, UPDATE, {"id": group_id, "name": "Admin was here"})
+    assert renamed.codes == ["NOT_FOUND"]
+    assert (await world.ok(ann, GROUP, {"id": group_id}))["group"]["name"] == "Team"

@@ -59,7 +59,9 @@ async def test_entities_are_batched_whatever_their_number(world: GroupsWorld) ->
         assert all(group["members"]["totalCount"] == 2 for group in groups)
         assert all(group["myRole"] == "OWNER" for group in groups)
         assert len(entities[-1]["groups"]) >= count
-        return len([s for s in seen if s.lstrip().upper().startswith("SELECT")]), entities
+        queries = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
+        # the outbox relay polls on the same engine in the background; it is not this request
+        return len([s for s in queries if "outbox" not in s]), entities
 
     few, _ = await statements_for(2)
     many, _ = await statements_for(12)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from subgraph_kit import events
@@ -225,3 +225,18 @@ def _event(type: str, payload: dict[str, object] | None = None) -> events.Event:
         payload=dict(payload or {}),
         source="tests",
     )
+
+
+async def test_pruning_deletes_only_rows_published_long_enough_ago(database: Database) -> None:
+    old, recent = await emit_note(database, "old"), await emit_note(database, "recent")
+    unsent = await emit_note(database, "unsent")
+    now = datetime.now(UTC)
+    async with database.session() as session:
+        for emitted, sent_at in [(old, now - timedelta(days=9)), (recent, now)]:
+            await session.execute(
+                update(OUTBOX).where(OUTBOX.c.id == emitted.id).values(sent_at=sent_at)
+            )
+    relay = events.OutboxRelay(database, RecordingBus(), "tests")
+
+    assert await relay.prune_sent(sent_before=now - timedelta(days=7)) == 1
+    assert [row["id"] for row in await outbox_rows(database)] == [recent.id, unsent.id]
