@@ -546,7 +546,17 @@ def versions() -> str:
     """Versions of the tools measured, for the report header."""
     wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout
     node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
-    return f"python {sys.version.split()[0]}, node {node}, {wrk_version.split('[')[0].strip()}"
+    commit = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "-C", str(REPO), "status", "--porcelain", "supergraph"],
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+    router = f"router at {commit}{' + uncommitted supergraph/ changes' if dirty else ''}"
+    tools = f"python {sys.version.split()[0]}, node {node}, {wrk_version.split('[')[0].strip()}"
+    return f"{tools}; {router}"
 
 
 # ---------------------------------------------------------------- main
