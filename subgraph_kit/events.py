@@ -532,29 +532,46 @@ class OutboxRelay:
 
     async def publish_pending(self) -> int:
         """Publish up to `batch_size` unsent rows; stop at the first failure. Returns the count."""
-        published = 0
         self._stalled = False
+        if self.database.is_sqlite:
+            return await self._publish_pending_sqlite()
         async with self.database.session() as session:
-            rows = (
-                await session.execute(
-                    select(_OUTBOX)
-                    .where(_OUTBOX.c.sent_at.is_(None))
-                    .order_by(_OUTBOX.c.seq)
-                    .limit(self.batch_size)
-                    .with_for_update()
-                )
-            ).mappings()
-            for row in list(rows):
-                try:
-                    await self.bus.publish(self._event(row))
-                except Exception:
-                    log.warning("publishing event %s failed; will retry", row["id"], exc_info=True)
-                    self._stalled = True
-                    break
-                await session.execute(
-                    update(_OUTBOX).where(_OUTBOX.c.seq == row["seq"]).values(sent_at=utcnow())
-                )
-                published += 1
+            # FOR UPDATE: a second replica waits, then skips the rows this one marked sent
+            rows = await self._unsent(session, lock=True)
+            return await self._publish_rows(rows, session)
+
+    async def _publish_pending_sqlite(self) -> int:
+        """SQLite cannot turn a read transaction into a write once someone else wrote (busy
+        snapshot), and handlers run while we publish; so read, publish, then mark in turn."""
+        async with self.database.session() as session:
+            rows = await self._unsent(session, lock=False)
+        return await self._publish_rows(rows, None)
+
+    async def _unsent(self, session: AsyncSession, *, lock: bool) -> list[Any]:
+        query = (
+            select(_OUTBOX)
+            .where(_OUTBOX.c.sent_at.is_(None))
+            .order_by(_OUTBOX.c.seq)
+            .limit(self.batch_size)
+        )
+        return list((await session.execute(query.with_for_update() if lock else query)).mappings())
+
+    async def _publish_rows(self, rows: list[Any], session: AsyncSession | None) -> int:
+        published = 0
+        for row in rows:
+            try:
+                await self.bus.publish(self._event(row))
+            except Exception:
+                log.warning("publishing event %s failed; will retry", row["id"], exc_info=True)
+                self._stalled = True
+                break
+            mark_sent = update(_OUTBOX).where(_OUTBOX.c.seq == row["seq"]).values(sent_at=utcnow())
+            if session is not None:
+                await session.execute(mark_sent)
+            else:
+                async with self.database.session() as own:
+                    await own.execute(mark_sent)
+            published += 1
         return published
 
     async def prune_sent(self, *, sent_before: datetime) -> int:

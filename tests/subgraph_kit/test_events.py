@@ -240,3 +240,24 @@ async def test_pruning_deletes_only_rows_published_long_enough_ago(database: Dat
 
     assert await relay.prune_sent(sent_before=now - timedelta(days=7)) == 1
     assert [row["id"] for row in await outbox_rows(database)] == [recent.id, unsent.id]
+
+
+async def test_handlers_may_write_the_same_database_while_the_relay_publishes(
+    database: Database,
+) -> None:
+    """Single-process mode: consumers run inside publish, and may write the relay's database."""
+    for n in range(3):
+        await emit_note(database, f"n{n}")
+    bus = events.InProcessBus()
+
+    async def write_elsewhere(event: events.Event) -> None:
+        if event.payload["text"] != "follow-up":
+            await emit_note(database, "follow-up")
+
+    bus.subscribe("writer", write_elsewhere)
+    relay = events.OutboxRelay(database, bus, "tests")
+
+    assert await relay.publish_pending() == 3
+    assert await relay.publish_pending() == 3
+    assert await relay.publish_pending() == 0
+    assert all(row["sent_at"] is not None for row in await outbox_rows(database))
