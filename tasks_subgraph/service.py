@@ -118,11 +118,13 @@ async def member_task(
 
 
 def task_event_payload(task: Task, actor_id: str | None, **extra: Any) -> dict[str, Any]:
+    """The task.* payload of the events contract; `actor_id` is None for system changes."""
     return {
         "task_id": task.id,
         "group_id": task.group_id,
         "actor_id": actor_id,
         "assignee_id": task.assignee_id,
+        "previous_assignee_id": None,
         "created_by": task.created_by,
         "title": task.title,
         "status": task.status,

@@ -15,6 +15,8 @@ from subgraph_kit.storage import (
     CloudinaryStorage,
     LocalStorage,
     PhotoService,
+    PhotoSettings,
+    create_photo_service,
     photo_routes,
     sniff_image,
     validate_photo,
@@ -220,3 +222,24 @@ async def test_a_rejected_upload_never_reaches_the_storage(tmp_path: Path) -> No
             async with photos.stored(data, folder=FOLDER):
                 pass
     assert list(tmp_path.rglob("*")) == []
+
+
+def test_cloudinary_url_in_the_environment_selects_cloudinary(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("CLOUDINARY_URL", raising=False)
+    monkeypatch.setenv("TASKFORGE_PHOTO_MAX_BYTES", "2048")
+    local = create_photo_service(data_dir=tmp_path, default_base_url="http://127.0.0.1:4003")
+    assert isinstance(local.storage, LocalStorage)
+    assert local.storage.directory == tmp_path / "photos"
+    assert local.storage.base_url == "http://127.0.0.1:4003"
+    assert local.max_bytes == 2048
+
+    monkeypatch.setenv("CLOUDINARY_URL", "cloudinary://key:secret@demo-cloud")
+    remote = create_photo_service(data_dir=tmp_path, default_base_url="http://unused")
+    assert isinstance(remote.storage, CloudinaryStorage)
+    assert remote.storage.options["cloud_name"] == "demo-cloud"
+    assert remote.storage.url("a/b", "png").startswith("https://res.cloudinary.com/demo-cloud/")
+    assert PhotoSettings().photo_max_bytes == 2048
+    with pytest.raises(ValueError):
+        CloudinaryStorage.from_url("https://key:secret@demo-cloud")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
+from subgraph_kit.events import Event
 from tests.tasks_subgraph.conftest import TASK_FIELDS, Tasks, User
 
 TRANSITION = "mutation($id: ID!) {{ {name}(id: $id) {{ {fields} }} }}"
@@ -200,3 +202,37 @@ async def test_assigned_tasks_and_stats_only_count_the_callers_groups(tasks_serv
     assert by_stranger["assignedTasks"]["edges"] == []
     anonymous = await tasks_service.gql(USER, {"r": user})
     assert "UNAUTHENTICATED" in anonymous.codes
+
+
+async def test_task_events_reach_the_bus_with_the_contract_payload(tasks_service: Tasks) -> None:
+    received: list[Event] = []
+    arrived = asyncio.Event()
+
+    async def collect(event: Event) -> None:
+        received.append(event)
+        if event.type == "task.reassigned":
+            arrived.set()
+
+    tasks_service.runtime.bus.subscribe("test.task-events", collect, types={"task.reassigned"})
+    owner, first, second = (tasks_service.user() for _ in range(3))
+    group_id = await tasks_service.group(owner, first, second)
+    due = "2031-05-06T07:08:09+00:00"
+    task = await tasks_service.create_task(owner, group_id, "Contract", due=due)
+    await tasks_service.gql(ASSIGN, {"t": task["id"], "u": first.id}, as_=owner)
+    await tasks_service.gql(ASSIGN, {"t": task["id"], "u": second.id}, as_=owner)
+    await asyncio.wait_for(arrived.wait(), timeout=10)
+
+    [event] = received
+    assert (event.source, event.version) == ("tasks", 1)
+    assert event.payload == {
+        "task_id": task["id"],
+        "group_id": group_id,
+        "actor_id": owner.id,
+        "assignee_id": second.id,
+        "previous_assignee_id": first.id,
+        "created_by": owner.id,
+        "title": "Contract",
+        "status": "IN_PROGRESS",
+        "priority": "NORMAL",
+        "due_at": due,
+    }
