@@ -42,6 +42,7 @@ from graphql import (
 )
 
 __all__ = [
+    "ContextArgument",
     "FieldInGraph",
     "FieldModel",
     "Graph",
@@ -112,6 +113,17 @@ class TypeInGraph:
 
 
 @dataclass(frozen=True, slots=True)
+class ContextArgument:
+    """One ``join__ContextArgument``: argument ``name`` takes ``selection`` of the nearest
+    ancestor marked ``@context(name: context)``."""
+
+    name: str
+    type: str
+    context: str
+    selection: SelectionSetNode
+
+
+@dataclass(frozen=True, slots=True)
 class FieldInGraph:
     """How one subgraph defines a field (one ``@join__field``)."""
 
@@ -124,7 +136,7 @@ class FieldInGraph:
     used_overridden: bool = False
     override_label: str | None = None
     # join v0.5 @fromContext arguments: values the router must copy from an ancestor.
-    context_arguments: bool = False
+    context_arguments: tuple[ContextArgument, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +160,8 @@ class TypeModel:
     fields: Mapping[str, FieldModel]
     # interface or union name -> graphs in which this type implements / belongs to it
     member_of: Mapping[str, frozenset[str]]
+    # names of the @context(name:) this type sets for @fromContext arguments below it
+    contexts: frozenset[str] = frozenset()
 
     def keys_in(self, graph: str, *, resolvable: bool = True) -> tuple[SelectionSetNode, ...]:
         """Keys by which ``graph`` can resolve (or, ``resolvable=False``, reference) it."""
@@ -241,6 +255,7 @@ class _FeatureNames:
     inaccessible: str | None
     imported: frozenset[str]
     owner_aware: bool
+    context: str = "context"
 
     @staticmethod
     def from_document(document: DocumentNode) -> _FeatureNames:
@@ -258,6 +273,7 @@ class _FeatureNames:
         join = "join"
         inaccessible: str | None = None
         join_version = ""
+        context = "context"
         for args in links:
             url = str(args.get("url") or args.get("feature") or "")
             name, version = _spec_name(url)
@@ -267,6 +283,8 @@ class _FeatureNames:
             imported.update(imports.values())
             if name == "join":
                 join, join_version = prefix, version
+            if name == "context":
+                context = imports.get("@context", "@" + prefix).removeprefix("@")
             if name == "inaccessible":
                 inaccessible = imports.get("@inaccessible", "@" + prefix).removeprefix("@")
             purpose = args.get("for")
@@ -284,6 +302,7 @@ class _FeatureNames:
             inaccessible=inaccessible,
             imported=frozenset(i.removeprefix("@") for i in imported),
             owner_aware=join_version in ("v0.1", "v0.2"),
+            context=context,
         )
 
     def directive(self, name: str) -> str:
@@ -419,6 +438,7 @@ def _read_types(
             graphs=MappingProxyType(type_graphs),
             fields=MappingProxyType(fields),
             member_of=MappingProxyType({}),
+            contexts=_read_contexts(nodes, names),
         )
     _fill_default_membership(grouped, types, member_of)
     return {
@@ -430,6 +450,7 @@ def _read_types(
             member_of=MappingProxyType(
                 {k: frozenset(v) for k, v in member_of.get(name, {}).items()}
             ),
+            contexts=model.contexts,
         )
         for name, model in types.items()
     }
@@ -555,7 +576,7 @@ def _read_field(
             override=args.get("override"),
             used_overridden=bool(args.get("usedOverridden", False)),
             override_label=args.get("overrideLabel"),
-            context_arguments=bool(args.get("contextArguments")),
+            context_arguments=_context_arguments(args.get("contextArguments"), where),
         )
     if not has_join_field:
         default_graphs = [owner] if owner else list(type_graphs)
@@ -580,6 +601,39 @@ def _read_field(
         definitions=MappingProxyType(entries),
         resolvers=resolvers,
     )
+
+
+def _context_arguments(raw: Any, where: str) -> tuple[ContextArgument, ...]:
+    arguments: list[ContextArgument] = []
+    for entry in raw or ():
+        if not isinstance(entry, dict) or not all(
+            isinstance(entry.get(k), str) for k in ("name", "type", "context", "selection")
+        ):
+            raise SupergraphError(f"invalid contextArguments in {where}: {entry!r}")
+        selection = entry["selection"].strip()
+        arguments.append(
+            ContextArgument(
+                name=entry["name"],
+                type=entry["type"],
+                context=entry["context"],
+                selection=parse_field_set(
+                    selection[1:-1] if selection.startswith("{") else selection
+                ),
+            )
+        )
+    return tuple(arguments)
+
+
+def _read_contexts(nodes: list[Any], names: _FeatureNames) -> frozenset[str]:
+    """``@context(name:)``, or the same carried by ``@join__directive``, on a type."""
+    found = {str(args.get("name")) for node in nodes for args in _directives(node, names.context)}
+    for node in nodes:
+        for args in _directives(node, names.directive("directive")):
+            if args.get("name") in ("context", "federation__context"):
+                directive_args = args.get("args")
+                if isinstance(directive_args, dict) and "name" in directive_args:
+                    found.add(str(directive_args["name"]))
+    return frozenset(found)
 
 
 def _label_active(label: str) -> bool:

@@ -8,6 +8,7 @@ from typing import ClassVar, Literal
 from graphql import SelectionSetNode
 
 __all__ = [
+    "ContextRewrite",
     "Fetch",
     "Flatten",
     "Parallel",
@@ -18,6 +19,22 @@ __all__ = [
 ]
 
 OperationKind = Literal["query", "mutation", "subscription"]
+
+
+@dataclass(frozen=True, slots=True)
+class ContextRewrite:
+    """Where an entity fetch reads one ``@fromContext`` argument, per object it runs on.
+
+    From the object, go ``up`` fields towards the root to the ancestor that sets the
+    context (a ``type_condition``, or one of its implementations or members); the value is
+    the single field ``selection`` reads there (an alias, when present, is the response key
+    to read), sent as the variable ``variable``. A missing ancestor or field sends null.
+    """
+
+    variable: str
+    up: int
+    type_condition: str
+    selection: SelectionSetNode = field(compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +49,11 @@ class Fetch:
     write), drops objects whose required fields are missing, de-duplicates the rest and
     sends them as the ``$representations`` variable of ``operation``, an ``_entities`` query.
     Each ``_entities[i]`` is merged back into every object that produced representation i.
+
+    With ``context_rewrites``, objects are grouped by their contextual argument values: one
+    group sends ``operation`` with those values as variables; several send one aliased
+    ``_entities`` per group (``_0: _entities(representations: $representations_0)``, each
+    contextual variable suffixed ``_0``, ``_1``, ...) in a single request.
     """
 
     kind: ClassVar[str] = "Fetch"
@@ -44,6 +66,7 @@ class Fetch:
     # (concrete __typename, value to send instead): used for @interfaceObject subgraphs,
     # which know an interface only by its own name.
     input_rewrites: tuple[tuple[str, str], ...] = ()
+    context_rewrites: tuple[ContextRewrite, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from graphql import (
 )
 
 from supergraph.plan import (
+    ContextRewrite,
     Fetch,
     Flatten,
     Parallel,
@@ -72,9 +73,18 @@ def _print_fetch(fetch: Fetch, depth: int) -> str:
     if fetch.input_rewrites:
         pairs = ", ".join(f"{src} -> {dst}" for src, dst in fetch.input_rewrites)
         rewrites = f", inputRewrites: [{pairs}]"
+    if fetch.context_rewrites:
+        reads = ", ".join(_print_context_rewrite(rewrite) for rewrite in fetch.context_rewrites)
+        rewrites += f", contextRewrites: [{reads}]"
     return (
         f'{pad}Fetch(service: "{fetch.service}"{rewrites}) {{\n' + "\n".join(parts) + f"\n{pad}}}"
     )
+
+
+def _print_context_rewrite(rewrite: ContextRewrite) -> str:
+    """``$var <- ../Account { currency }``: the variable, how far up, and what it reads."""
+    selection = " ".join(print_ast(rewrite.selection).split())
+    return f"${rewrite.variable} <- {'../' * rewrite.up}{rewrite.type_condition} {selection}"
 
 
 def _fetched_selection(operation: str) -> SelectionSetNode:

@@ -9,6 +9,7 @@ from typing import Any
 
 from graphql import FieldNode, GraphQLSchema, OperationDefinitionNode, is_abstract_type, parse
 
+from supergraph.execution.context import aliased_operation, context_values
 from supergraph.execution.representations import dedup_key, requires_shape
 from supergraph.plan import Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
 from supergraph.transport import Transport, TransportError
@@ -17,6 +18,8 @@ __all__ = ["RequestContext", "deep_merge", "execute_plan"]
 
 Path = tuple[str | int, ...]
 Target = tuple[dict, Path]
+# (response key of one _entities field, its representations, the objects behind each)
+Batch = tuple[str, list[dict], list[list[Target]]]
 
 _MISSING = object()
 _TYPE_CONDITION = "... on "
@@ -98,6 +101,7 @@ async def execute_plan(
     if plan.node is None:
         return data, []
     run = _Run(variables, transport, request_context or RequestContext(), schema)
+    run.root = data
     await run.node(plan.node, [(data, ())])
     return data, run.errors
 
@@ -105,7 +109,7 @@ async def execute_plan(
 class _Run:
     """The state of one plan execution."""
 
-    __slots__ = ("abstract", "errors", "headers", "schema", "transport", "variables")
+    __slots__ = ("abstract", "errors", "headers", "root", "schema", "transport", "variables")
 
     def __init__(
         self,
@@ -120,6 +124,7 @@ class _Run:
         self.schema = schema
         self.abstract = _abstract_type_names(schema)
         self.errors: list[dict] = []
+        self.root: dict = {}
 
     async def node(self, node: PlanNode, targets: list[Target]) -> None:
         match node:
@@ -163,29 +168,70 @@ class _Run:
 
     async def entity_fetch(self, fetch: Fetch, targets: list[Target]) -> None:
         assert fetch.requires is not None
+        if fetch.context_rewrites:
+            await self.contextual_fetch(fetch, targets)
+            return
         representations, owners = self.representations(fetch, targets)
         if not representations:
             return
         variables = self.fetch_variables(fetch)
         variables["representations"] = representations
         response = await self.send(fetch, _body(fetch, variables))
+        self.merge_entities(fetch, response, [("_entities", representations, owners)])
+
+    async def contextual_fetch(self, fetch: Fetch, targets: list[Target]) -> None:
+        """Objects grouped by their @fromContext values; one aliased _entities per group."""
+        by_values: dict[bytes, tuple[dict[str, Any], list[Target]]] = {}
+        for target in targets:
+            values = context_values(fetch, self.root, target[1], self.schema)
+            by_values.setdefault(dedup_key(values), (values, []))[1].append(target)
+        variables = self.fetch_variables(fetch)
+        batches: list[Batch] = []
+        for values, grouped in by_values.values():
+            representations, owners = self.representations(fetch, grouped)
+            if not representations:
+                continue
+            suffix = "" if len(by_values) == 1 else f"_{len(batches)}"
+            variables.update({f"{name}{suffix}": value for name, value in values.items()})
+            variables[f"representations{suffix}"] = representations
+            batches.append((f"_{len(batches)}" if suffix else "_entities", representations, owners))
+        if not batches:
+            return
+        operation = fetch.operation
+        if len(by_values) > 1:
+            names = tuple(rewrite.variable for rewrite in fetch.context_rewrites)
+            operation = aliased_operation(fetch.operation, names, len(batches))
+        response = await self.send(fetch, _body(fetch, variables, operation))
+        self.merge_entities(fetch, response, batches)
+
+    def merge_entities(
+        self, fetch: Fetch, response: dict | TransportError, batches: list[Batch]
+    ) -> None:
+        first_path = batches[0][2][0][0][1]
         if isinstance(response, TransportError):
-            self.errors.append(_failure_error(fetch.service, response, owners[0][0][1]))
+            self.errors.append(_failure_error(fetch.service, response, first_path))
             return
         data = response.get("data")
-        entities = data.get("_entities") if isinstance(data, dict) else None
-        if entities is not None and (
-            not isinstance(entities, list) or len(entities) != len(representations)
-        ):
-            bad = TransportError("SUBREQUEST_MALFORMED_RESPONSE", "invalid _entities in response")
-            self.errors.append(_failure_error(fetch.service, bad, owners[0][0][1]))
-            return
-        for entity, owned in zip(entities or (), owners, strict=False):
-            if isinstance(entity, dict):
-                for obj, _ in owned:
-                    deep_merge(obj, entity, self.abstract)
+        for key, representations, _ in batches:
+            entities = data.get(key) if isinstance(data, dict) else None
+            if entities is not None and (
+                not isinstance(entities, list) or len(entities) != len(representations)
+            ):
+                bad = TransportError(
+                    "SUBREQUEST_MALFORMED_RESPONSE", "invalid _entities in response"
+                )
+                self.errors.append(_failure_error(fetch.service, bad, first_path))
+                return
+        for key, _, owners in batches:
+            entities = data.get(key) if isinstance(data, dict) else None
+            for entity, owned in zip(entities or (), owners, strict=False):
+                if isinstance(entity, dict):
+                    for obj, _ in owned:
+                        deep_merge(obj, entity, self.abstract)
+        owners_by_key = {key: owners for key, _, owners in batches}
         for error in response.get("errors") or ():
-            self.errors.append(_subgraph_error(fetch.service, error, _entity_path(error, owners)))
+            path = _entity_path(error, owners_by_key)
+            self.errors.append(_subgraph_error(fetch.service, error, path))
 
     def representations(
         self, fetch: Fetch, targets: list[Target]
@@ -224,8 +270,8 @@ class _Run:
         return response
 
 
-def _body(fetch: Fetch, variables: dict[str, Any]) -> dict[str, Any]:
-    body: dict[str, Any] = {"query": fetch.operation, "variables": variables}
+def _body(fetch: Fetch, variables: dict[str, Any], operation: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"query": operation or fetch.operation, "variables": variables}
     if fetch.operation_name:
         body["operationName"] = fetch.operation_name
     return body
@@ -297,10 +343,11 @@ def _prefixed(error: Any, prefix: Path | None) -> list | None:
     return [*prefix, *path]
 
 
-def _entity_path(error: Any, owners: list[list[Target]]) -> list | None:
+def _entity_path(error: Any, owners_by_key: Mapping[str, list[list[Target]]]) -> list | None:
     path = error.get("path") if isinstance(error, dict) else None
-    if not isinstance(path, list) or len(path) < 2 or path[0] != "_entities":
+    if not isinstance(path, list) or len(path) < 2 or path[0] not in owners_by_key:
         return None
+    owners = owners_by_key[path[0]]
     index = path[1]
     if not isinstance(index, int) or not 0 <= index < len(owners):
         return None

@@ -75,6 +75,10 @@ class RequiresShape:
             return None
         return representation
 
+    def select(self, obj: Any) -> dict | None:
+        """The selected fields of ``obj`` without the ``__typename`` check (None if missing)."""
+        return self._build(self._selection, obj)
+
     def _build(self, selection: _Selection, obj: Any) -> dict | None:
         if not isinstance(obj, dict):
             return None

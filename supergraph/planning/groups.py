@@ -21,6 +21,7 @@ from graphql import (
 from graphql.language import Visitor
 
 from supergraph.plan import (
+    ContextRewrite,
     Fetch,
     Flatten,
     OperationKind,
@@ -52,6 +53,8 @@ class Group:
     tree: Tree = field(default_factory=Tree)
     requires: Tree = field(default_factory=Tree)
     rewrites: dict[str, str] = field(default_factory=dict)
+    context_rewrites: list[ContextRewrite] = field(default_factory=list)
+    context_variables: dict[str, VariableDefinitionNode] = field(default_factory=dict)
     after: set[int] = field(default_factory=set)
     children: list[Group] = field(default_factory=list)
 
@@ -171,12 +174,14 @@ def _fetch_node(group: Group, variables: Mapping[str, VariableDefinitionNode]) -
             operation_kind=group.kind,
             variable_usages=tuple(used),
         )
+    contextual = tuple(group.context_variables[n] for n in used if n in group.context_variables)
     fetch = Fetch(
         service=group.service,
-        operation=_entities_operation(selection, definitions),
-        variable_usages=tuple(used),
+        operation=_entities_operation(selection, definitions + contextual),
+        variable_usages=tuple(name for name in used if name not in group.context_variables),
         requires=group.requires.to_ast(),
         input_rewrites=tuple(sorted(group.rewrites.items())),
+        context_rewrites=tuple(group.context_rewrites),
     )
     return Flatten(path=group.path, node=fetch)
 

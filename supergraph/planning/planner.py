@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 from graphql import (
+    ArgumentNode,
     BooleanValueNode,
     DirectiveNode,
     DocumentNode,
@@ -26,16 +27,19 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     SelectionSetNode,
+    VariableDefinitionNode,
+    VariableNode,
     get_named_type,
     is_abstract_type,
     is_composite_type,
     is_object_type,
     parse,
+    parse_type,
     validate,
 )
 
-from supergraph.loading import Supergraph
-from supergraph.plan import OperationKind, QueryPlan
+from supergraph.loading import ContextArgument, FieldInGraph, Supergraph
+from supergraph.plan import ContextRewrite, OperationKind, QueryPlan
 from supergraph.planning.groups import (
     Group,
     build_node,
@@ -107,6 +111,9 @@ class _Context:
     provided: Provided | None = None
     conditions: tuple[DirectiveNode, ...] = ()
     allow_requires: bool = False
+    # the position above (for @fromContext) and the fetch this entity fetch jumped from
+    parent: _Context | None = None
+    origin: _Context | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +149,7 @@ class _Planner:
     seeking: list[tuple[tuple[str, ...], str, str]] = field(default_factory=list)
     preferred: set[str] = field(default_factory=set)
     groups: dict[int, Group] = field(default_factory=dict)
+    contextual_fields: int = 0
 
     def plan(self, operation: OperationDefinitionNode) -> QueryPlan:
         kind: OperationKind = operation.operation.value
@@ -372,6 +380,8 @@ class _Planner:
             graph=graph,
             path=context.path,
             allow_requires=requires is not None,
+            parent=context.parent,
+            origin=context,
         )
 
     def _runtime_types(self, context: _Context, type_condition: str) -> list[str]:
@@ -394,7 +404,11 @@ class _Planner:
             where = self._concrete(context) or context
             where.tree.field(name, alias=_alias(node), directives=_conditions(node.directives))
             return
-        if self._is_local(context, name):
+        contextual = self._contextual_definition(context, name)
+        if contextual is not None and not self._explodes(context):
+            self._plan_contextual_field(context, node, contextual)
+            return
+        if contextual is None and self._is_local(context, name):
             if not self._field_reachable(context, node, jump=False):
                 # Some nested field is unreachable from here: take the field from elsewhere.
                 target = self._choose_target(context, node)
@@ -454,20 +468,15 @@ class _Planner:
             return allow_requires or definition is None or definition.requires is None
         return any(name in _top_level_names(key) for key in model.keys_in(graph, resolvable=False))
 
-    def _add_local_field(self, context: _Context, node: FieldNode) -> None:
-        field_model = self.supergraph.types[context.type_name].fields.get(node.name.value)
-        in_graph = field_model.definitions.get(context.graph) if field_model else None
-        if in_graph is not None and in_graph.context_arguments:
-            raise PlanningError(
-                f"{context.type_name}.{node.name.value} takes @fromContext arguments,"
-                " which this router does not support yet"
-            )
+    def _add_local_field(
+        self, context: _Context, node: FieldNode, extra: tuple[ArgumentNode, ...] = ()
+    ) -> None:
         definition = self._field_def(context.type_name, node.name.value)
         named = get_named_type(definition.type)
         item = context.tree.field(
             node.name.value,
             alias=_alias(node),
-            arguments=tuple(node.arguments or ()),
+            arguments=(*(node.arguments or ()), *extra),
             directives=_conditions(node.directives),
             composite=is_composite_type(named),
         )
@@ -482,6 +491,7 @@ class _Planner:
             graph=context.graph,
             path=context.path + (item.response_key,) + ("@",) * _list_depth(definition.type),
             provided=self._child_provided(context, node.name.value),
+            parent=context,
         )
         self._plan_selections(child, node.selection_set)
 
@@ -493,6 +503,105 @@ class _Planner:
         if definition is None or definition.provides is None:
             return None
         return _provided_map(definition.provides)
+
+    # --- @fromContext arguments --------------------------------------------------------
+
+    def _contextual_definition(self, context: _Context, name: str) -> FieldInGraph | None:
+        """The definition with @fromContext arguments to fetch ``name`` by, if it needs one.
+
+        None when the current subgraph resolves the field without such arguments.
+        """
+        field_model = self.supergraph.types[context.type_name].fields.get(name)
+        if field_model is None:
+            return None
+        here = field_model.definitions.get(context.graph)
+        if context.graph in field_model.resolvers and (here is None or not here.context_arguments):
+            return None
+        for graph in self._ordered(field_model.resolvers):
+            definition = field_model.definitions.get(graph)
+            if definition is not None and definition.context_arguments:
+                return definition
+        return None
+
+    def _plan_contextual_field(
+        self, context: _Context, node: FieldNode, definition: FieldInGraph
+    ) -> None:
+        """An entity fetch whose field arguments the executor fills from ancestors' data.
+
+        Argument values are variables, so the field always gets a fetch of its own kind,
+        even in the subgraph already asked; the ancestor's fetch gains the context fields.
+        """
+        model = self.supergraph.types[context.type_name]
+        keys = self._pick_keys(context, model.keys_in(definition.graph))
+        if not keys:
+            raise PlanningError(
+                f"cannot plan {context.type_name}.{node.name.value}: {definition.graph!r}"
+                " has no key to fetch it by"
+            )
+        self.contextual_fields += 1
+        rewrites: list[ContextRewrite] = []
+        after: set[int] = set()
+        for index, argument in enumerate(definition.context_arguments):
+            variable = f"contextualArgument_{self.contextual_fields}_{index}"
+            rewrite, needed = self._context_value(context, node, argument, variable)
+            rewrites.append(rewrite)
+            after |= needed
+        entity = self._entity_context(context, definition.graph, context.type_name, keys[0], None)
+        group = entity.group
+        group.after |= after - {group.id}
+        group.context_rewrites.extend(rewrites)
+        arguments: list[ArgumentNode] = []
+        for argument, rewrite in zip(definition.context_arguments, rewrites, strict=True):
+            value = VariableNode(name=NameNode(value=rewrite.variable))
+            group.context_variables[rewrite.variable] = VariableDefinitionNode(
+                variable=value, type=parse_type(argument.type), directives=()
+            )
+            arguments.append(ArgumentNode(name=NameNode(value=argument.name), value=value))
+        self._add_local_field(entity, node, tuple(arguments))
+
+    def _context_value(
+        self, context: _Context, node: FieldNode, argument: ContextArgument, variable: str
+    ) -> tuple[ContextRewrite, set[int]]:
+        """Fetch the argument's selection at the nearest ancestor setting its context."""
+        ancestor = context.parent
+        while ancestor is not None and not self._sets_context(ancestor.type_name, argument):
+            ancestor = ancestor.parent
+        if ancestor is None:
+            raise PlanningError(
+                f"cannot plan {context.type_name}.{node.name.value}: no enclosing type sets"
+                f" context {argument.context!r}"
+            )
+        source = self._context_source(ancestor, argument.selection)
+        representation = Tree()
+        needed = self._require(source, argument.selection, representation)
+        rewrite = ContextRewrite(
+            variable=variable,
+            up=_field_count(context.path) - _field_count(ancestor.path),
+            type_condition=ancestor.type_name,
+            selection=representation.to_ast(),
+        )
+        return rewrite, needed
+
+    def _sets_context(self, type_name: str, argument: ContextArgument) -> bool:
+        model = self.supergraph.types.get(type_name)
+        if model is None:
+            return False
+        if argument.context in model.contexts:
+            return True
+        return any(
+            argument.context in self.supergraph.types[abstract].contexts
+            for abstract in model.member_of
+            if abstract in self.supergraph.types
+        )
+
+    def _context_source(self, ancestor: _Context, selection: SelectionSetNode) -> _Context:
+        """Of the fetches at the ancestor's position, the first that returns the selection."""
+        candidate: _Context | None = ancestor
+        while candidate is not None:
+            if self._available(candidate, selection):
+                return candidate
+            candidate = candidate.origin
+        return ancestor
 
     # --- entity jumps -----------------------------------------------------------------
 
@@ -766,6 +875,7 @@ class _Planner:
             graph=context.graph,
             path=context.path + (item.response_key,) + ("@",) * _list_depth(definition.type),
             provided=self._child_provided(context, name),
+            parent=context,
         )
         return self._require(child, selection.selection_set, copy.sub)
 
@@ -865,6 +975,11 @@ def _list_depth(type_: GraphQLOutputType) -> int:
             depth += 1
         type_ = type_.of_type
     return depth
+
+
+def _field_count(path: tuple[str, ...]) -> int:
+    """How many fields a response path descends through (list markers aside)."""
+    return sum(1 for segment in path if segment != "@")
 
 
 def _top_level_names(selection_set: SelectionSetNode) -> set[str]:
