@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import TypeVar
 
 from graphql import (
     ArgumentNode,
@@ -40,6 +41,7 @@ from graphql import (
 
 from supergraph.loading import ContextArgument, FieldInGraph, Supergraph
 from supergraph.plan import ContextRewrite, OperationKind, QueryPlan
+from supergraph.planning.cost import plan_cost
 from supergraph.planning.groups import (
     Group,
     build_node,
@@ -53,6 +55,12 @@ __all__ = ["PlanningError", "plan_operation", "plan_query"]
 
 _CONDITIONS = frozenset({"skip", "include"})
 _MAX_JUMP_DEPTH = 32
+# Alternative plans the cost model may try per operation (each is one more planning run).
+_MAX_ALTERNATIVES = 24
+
+_T = TypeVar("_T")
+# (kind, position..., field): identifies one choice between subgraphs across planning runs
+DecisionKey = tuple[object, ...]
 
 # name -> provided sub-selection (empty when a leaf)
 Provided = dict[str, "Provided"]
@@ -84,7 +92,48 @@ def plan_operation(
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    return _Planner(supergraph, fragments).plan(operation)
+    return _cheapest_plan(supergraph, fragments, operation)
+
+
+def _cheapest_plan(
+    supergraph: Supergraph,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    operation: OperationDefinitionNode,
+) -> QueryPlan:
+    """The greedy plan, improved by trying the other options at each choice between subgraphs.
+
+    A choice (which subgraph a shareable root field or an entity jump goes to) is switched
+    only when the whole plan becomes strictly cheaper by :func:`plan_cost`; the search
+    restarts from each improvement and stops after ``_MAX_ALTERNATIVES`` trial plans.
+    """
+    planner = _Planner(supergraph, fragments)
+    best = planner.plan(operation)
+    best_cost = plan_cost(best)
+    decisions = planner.decisions
+    overrides: dict[DecisionKey, str] = {}
+    budget = _MAX_ALTERNATIVES
+    improved = True
+    while improved and budget > 0:
+        improved = False
+        for key, (options, chosen) in list(decisions.items()):
+            for option in options:
+                if option == chosen or budget == 0:
+                    continue
+                budget -= 1
+                trial = _Planner(supergraph, fragments, overrides={**overrides, key: option})
+                try:
+                    plan = trial.plan(operation)
+                except PlanningError:
+                    continue
+                cost = plan_cost(plan)
+                if cost < best_cost:
+                    best, best_cost, decisions = plan, cost, trial.decisions
+                    overrides = {**overrides, key: option}
+                    improved = True
+                    break
+            if improved:
+                break
+    return best
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
@@ -150,6 +199,9 @@ class _Planner:
     preferred: set[str] = field(default_factory=set)
     groups: dict[int, Group] = field(default_factory=dict)
     contextual_fields: int = 0
+    # choices forced by the cost model, and every choice made: key -> (options, chosen)
+    overrides: Mapping[DecisionKey, str] = field(default_factory=dict)
+    decisions: dict[DecisionKey, tuple[tuple[str, ...], str]] = field(default_factory=dict)
 
     def plan(self, operation: OperationDefinitionNode) -> QueryPlan:
         kind: OperationKind = operation.operation.value
@@ -207,6 +259,28 @@ class _Planner:
         self._plan_field(context, node)
 
     def _choose_root_graph(
+        self, kind: OperationKind, root_type: str, node: FieldNode, resolvers: frozenset[str]
+    ) -> str:
+        greedy = self._greedy_root_graph(kind, root_type, node, resolvers)
+        if kind == "mutation":
+            return greedy
+        others = [
+            graph
+            for graph in self._ordered(resolvers)
+            if graph != greedy and self._root_reachable(root_type, graph, node)
+        ]
+        key = ("root", root_type, _alias(node) or node.name.value)
+        return self._decide(key, [greedy, *others], str)
+
+    def _decide(self, key: DecisionKey, options: list[_T], name: Callable[[_T], str]) -> _T:
+        """``options[0]`` (the greedy preference) unless the cost model forces another."""
+        names = tuple(name(option) for option in options)
+        wanted = self.overrides.get(key)
+        chosen = options[names.index(wanted)] if wanted in names else options[0]
+        self.decisions[key] = (names, name(chosen))
+        return chosen
+
+    def _greedy_root_graph(
         self, kind: OperationKind, root_type: str, node: FieldNode, resolvers: frozenset[str]
     ) -> str:
         if not resolvers:
@@ -646,7 +720,15 @@ class _Planner:
                 order.get(target.graph, 0),
             )
 
-        return min(candidates, key=score)
+        scores = {id(target): score(target) for target in candidates}
+        ranked = sorted(candidates, key=lambda target: scores[id(target)])
+        reachable = scores[id(ranked[0])][0]
+        options: list[_Target] = []
+        for target in ranked:
+            if scores[id(target)][0] == reachable and all(o.graph != target.graph for o in options):
+                options.append(target)
+        key = ("target", context.path, context.type_name, node.name.value, context.graph)
+        return self._decide(key, options, lambda target: target.graph)
 
     def _reachable_in(self, context: _Context, target: _Target, node: FieldNode) -> bool:
         """Whether ``node`` and everything under it can be planned after jumping to target."""
