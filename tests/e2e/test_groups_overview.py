@@ -210,3 +210,33 @@ async def test_my_groups_with_members_progress_tasks_and_photos_in_one_query(
         assert "/photos/taskforge/groups/" in node["photos"][0]["thumbnail"]
     assert small_reply.data["me"]["groups"][0]["tasks"]["totalCount"] == 3
     assert len(few) == len(many), (few, many)
+
+
+async def test_a_member_removed_in_groups_loses_task_access_within_the_window(
+    federation: Standalone, router_gql: GraphQLClient
+) -> None:
+    owner, worker = await _person(router_gql, "Owner"), await _person(router_gql, "Worker")
+    created = await router_gql(
+        'mutation { createGroup(name: "Crew") { id } }', token=owner["token"]
+    )
+    group_id = created.data["createGroup"]["id"]
+    await _eventually(
+        router_gql,
+        "mutation($g: ID!, $u: ID!) { addMember(groupId: $g, userId: $u) { role } }",
+        {"g": group_id, "u": worker["id"]},
+        owner["token"],
+    )
+    task_id = await _first_task(router_gql, group_id, worker)
+    removed = await router_gql(
+        "mutation($g: ID!, $u: ID!) { removeMember(groupId: $g, userId: $u) }",
+        {"g": group_id, "u": worker["id"]},
+        token=owner["token"],
+    )
+    assert removed.data == {"removeMember": True}
+    committed = asyncio.get_running_loop().time()
+    query = "query($t: ID!) { task(id: $t) { id status assignee { id } } }"
+    while (await router_gql(query, {"t": task_id}, token=worker["token"])).data["task"]:
+        assert asyncio.get_running_loop().time() - committed < 2.0, "removed member kept access"
+        await asyncio.sleep(0.01)
+    seen_by_owner = await router_gql(query, {"t": task_id}, token=owner["token"])
+    assert seen_by_owner.data["task"] == {"id": task_id, "status": "OPEN", "assignee": None}
