@@ -7,14 +7,23 @@ import json
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
+import pytest
 import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from notifications_subgraph.notifier import live_topic
-from tests.notifications_subgraph.conftest import Notifications, User, eventually, new_task_id
+from tests.notifications_subgraph.conftest import (
+    Notifications,
+    User,
+    eventually,
+    new_task_id,
+    started,
+)
+from tests.support.backends import Backend, fresh_database_url
 
 SUBSCRIBE = """subscription { notificationAdded {
   id kind message recipient { id } actor { id } task { id } } }"""
@@ -124,3 +133,30 @@ async def test_anonymous_subscribers_are_refused(notifications: Notifications) -
     assert message["type"] == "next"
     assert message["payload"]["data"] is None
     assert [e["extensions"]["code"] for e in message["payload"]["errors"]] == ["UNAUTHENTICATED"]
+
+
+async def test_any_instance_serves_any_subscriber(
+    backend: Backend, redis_prefix: str, data_dir: Path
+) -> None:
+    """Two replicas on one database and Redis: whichever consumes the event, the subscriber of
+    the other one hears of it through Redis pub/sub."""
+    if backend.redis_url is None:
+        pytest.skip("replicas share Redis; the embedded backend runs one process")
+    async with (
+        fresh_database_url(backend, data_dir, "notifications") as url,
+        started(backend, redis_prefix, data_dir, database_url=url) as first,
+        started(backend, redis_prefix, data_dir, database_url=url) as second,
+    ):
+        boss, worker = await first.user("Boss"), await first.user("Worker")
+        async with serving(second) as ws_url:
+            auth = {"Authorization": f"Bearer {worker.token}"}
+            async with subscribed(ws_url, init=auth) as ws:
+                await _listening(second, worker)
+                for _ in range(4):
+                    await first.task_event(
+                        "assigned", new_task_id(), actor=boss, created_by=boss, assignee=worker
+                    )
+                received = [await _next(ws) for _ in range(4)]
+        kinds = [m["payload"]["data"]["notificationAdded"]["kind"] for m in received]
+        assert kinds == ["TASK_ASSIGNED"] * 4
+        assert len(await first.kinds(worker)) == 4
