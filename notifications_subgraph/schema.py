@@ -1,5 +1,4 @@
-"""Notifications subgraph GraphQL schema: Notification, User.notifications, read state, preferences,
-and the `notificationAdded` subscription."""
+"""Notifications subgraph GraphQL schema: Notification, User fields, mutations, subscription."""
 
 from __future__ import annotations
 
