@@ -304,12 +304,17 @@ def _subscription(
 class InProcessBus:
     """Single-process delivery: `publish` awaits each interested consumer, one event at a time each.
 
-    A failing handler makes `publish` raise after the other consumers have run, so the relay keeps
-    the event and retries it; idempotent consumers skip what they already handled.
+    A failing handler makes `publish` raise after the other consumers ran, so the relay keeps the
+    event and retries it later; the retry reaches only the consumers that have not handled it yet.
+    After `max_attempts` failures a consumer gives the event up (logged as an error), so one broken
+    consumer cannot hold back every later event of the source. Consumer names must be unique.
     """
 
+    max_attempts: int = 5
     _subscriptions: list[_Subscription] = field(default_factory=list)
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    _handled: dict[str, set[str]] = field(default_factory=dict)
+    _failures: dict[tuple[str, str], int] = field(default_factory=dict)
 
     def subscribe(
         self, consumer: str, handler: EventHandler, types: Collection[str] | None = None
@@ -317,19 +322,34 @@ class InProcessBus:
         self._subscriptions.append(_subscription(consumer, handler, types))
 
     async def publish(self, event: Event) -> None:
+        handled = self._handled.setdefault(event.id, set())
         failed: list[str] = []
         for subscription in self._subscriptions:
-            if not subscription.wants(event):
+            if subscription.consumer in handled or not subscription.wants(event):
                 continue
-            lock = self._locks.setdefault(subscription.consumer, asyncio.Lock())
-            try:
-                async with lock:
-                    await subscription.handler(event)
-            except Exception:
-                log.exception("consumer %s failed on event %s", subscription.consumer, event.id)
+            if await self._deliver(subscription, event):
+                handled.add(subscription.consumer)
+            else:
                 failed.append(subscription.consumer)
         if failed:
             raise EventDeliveryError(f"event {event.id} failed in {', '.join(failed)}")
+        del self._handled[event.id]
+
+    async def _deliver(self, subscription: _Subscription, event: Event) -> bool:
+        """Whether the consumer is done with the event: handled it, or gave it up for good."""
+        key = (subscription.consumer, event.id)
+        lock = self._locks.setdefault(subscription.consumer, asyncio.Lock())
+        try:
+            async with lock:
+                await subscription.handler(event)
+        except Exception:
+            attempts = self._failures[key] = self._failures.get(key, 0) + 1
+            if attempts < self.max_attempts:
+                log.warning("consumer %s failed on event %s", *key, exc_info=True)
+                return False
+            log.exception("consumer %s gave up event %s after %d attempts", *key, attempts)
+        self._failures.pop(key, None)
+        return True
 
     async def start(self) -> None:
         return None
@@ -347,7 +367,8 @@ class RedisStreamsBus:
 
     Messages are acknowledged (XACK) only after the handler succeeded. A message left pending longer
     than `claim_idle_ms` (its reader died, or its handler failed) is taken over with XAUTOCLAIM and
-    handled again, so nothing published is lost while Redis keeps the stream.
+    handled again, so nothing published is lost while Redis keeps the stream. A message whose
+    handler failed `max_deliveries` times goes to the `<stream>:dead` stream and is acknowledged.
     """
 
     def __init__(
@@ -360,6 +381,7 @@ class RedisStreamsBus:
         claim_idle_ms: int = 30_000,
         batch_size: int = 50,
         max_length: int = 1_000_000,
+        max_deliveries: int = 10,
     ) -> None:
         self.redis = redis
         self.stream_key = stream_key
@@ -368,6 +390,8 @@ class RedisStreamsBus:
         self.claim_idle_ms = claim_idle_ms
         self.batch_size = batch_size
         self.max_length = max_length
+        self.max_deliveries = max_deliveries
+        self.dead_letter_key = f"{stream_key}:dead"
         self._subscriptions: list[_Subscription] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._claim_cursors: dict[str, Any] = {}
@@ -468,14 +492,38 @@ class RedisStreamsBus:
     async def _handle(
         self, subscription: _Subscription, message_id: bytes, fields: dict[Any, Any]
     ) -> None:
-        received = Event.from_json(fields.get(b"event") or fields["event"])
+        raw = fields.get(b"event") or fields["event"]
+        received = Event.from_json(raw)
         if subscription.wants(received):
             try:
                 await subscription.handler(received)
             except Exception:
                 log.exception("consumer %s failed on event %s", subscription.consumer, received.id)
-                return
+                if not await self._exhausted(subscription, message_id):
+                    return
+                await self._dead_letter(subscription, raw)
         await self.redis.xack(self.stream_key, subscription.consumer, message_id)
+
+    async def _exhausted(self, subscription: _Subscription, message_id: bytes) -> bool:
+        pending = await self.redis.xpending_range(
+            self.stream_key, subscription.consumer, min=message_id, max=message_id, count=1
+        )
+        return bool(pending) and int(pending[0]["times_delivered"]) >= self.max_deliveries
+
+    async def _dead_letter(self, subscription: _Subscription, raw: bytes) -> None:
+        """Park a message that keeps failing, so it stops coming back; an operator replays it."""
+        log.error(
+            "consumer %s gave up a message after %d deliveries; moved to %s",
+            subscription.consumer,
+            self.max_deliveries,
+            self.dead_letter_key,
+        )
+        await self.redis.xadd(
+            self.dead_letter_key,
+            {"event": raw, "consumer": subscription.consumer},
+            maxlen=self.max_length,
+            approximate=True,
+        )
 
 
 # ---------------------------------------------------------------- relay

@@ -185,6 +185,35 @@ async def test_in_process_bus_delivers_to_each_consumer_with_type_filters() -> N
     }
 
 
+async def test_in_process_retries_reach_only_consumers_still_owing_the_event() -> None:
+    bus = events.InProcessBus(max_attempts=3)
+    calls: dict[str, int] = {"healthy": 0, "flaky": 0, "broken": 0}
+
+    def consumer(name: str, fails: int) -> Callable[[events.Event], Awaitable[None]]:
+        async def handle(_event: events.Event) -> None:
+            calls[name] += 1
+            if calls[name] <= fails:
+                raise RuntimeError(f"{name} failed")
+
+        return handle
+
+    bus.subscribe("healthy", consumer("healthy", 0))
+    bus.subscribe("flaky", consumer("flaky", 1))
+    bus.subscribe("broken", consumer("broken", 99))
+    event = _event("task.created")
+
+    with pytest.raises(events.EventDeliveryError, match="flaky, broken"):
+        await bus.publish(event)
+    with pytest.raises(events.EventDeliveryError, match=r"failed in broken$"):
+        await bus.publish(event)
+    await bus.publish(event)
+
+    assert calls == {"healthy": 1, "flaky": 2, "broken": 3}
+    with pytest.raises(events.EventDeliveryError, match=r"failed in broken$"):
+        await bus.publish(_event("task.updated"))
+    assert calls == {"healthy": 2, "flaky": 3, "broken": 4}
+
+
 async def test_idempotent_handler_has_one_effect_per_event(database: Database) -> None:
     calls: list[str] = []
 

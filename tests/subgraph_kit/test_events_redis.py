@@ -189,3 +189,30 @@ async def test_a_restarted_consumer_finishes_its_own_pending_messages(
         await eventually(lambda: seen == [event])
     finally:
         await bus.stop()
+
+
+async def test_a_message_that_keeps_failing_is_dead_lettered(redis: Redis, stream: str) -> None:
+    bus = make_bus(redis, stream, "unlucky", claim_idle_ms=50, max_deliveries=3)
+    attempts: list[str] = []
+
+    async def always_fails(event: events.Event) -> None:
+        attempts.append(event.id)
+        raise RuntimeError("poison")
+
+    bus.subscribe("notifications", always_fails)
+    await bus.start()
+    try:
+        poison = _event()
+        await bus.publish(poison)
+        for _ in range(250):
+            if await redis.xlen(bus.dead_letter_key):
+                break
+            await asyncio.sleep(0.02)
+        assert await drained(redis, stream, "notifications")
+    finally:
+        await bus.stop()
+    assert attempts == [poison.id] * 3
+    dead = await redis.xrange(bus.dead_letter_key)
+    assert len(dead) == 1
+    assert events.Event.from_json(dead[0][1][b"event"]) == poison
+    assert dead[0][1][b"consumer"] == b"notifications"
