@@ -168,7 +168,7 @@ class Mutation:
         async with info.context.runtime.database.session() as session:
             group = await service.update_group(
                 session,
-                actor_id=claims.user_id,
+                actor=claims,
                 group_id=str(id),
                 name=name,
                 description=description,
@@ -179,7 +179,7 @@ class Mutation:
     async def delete_group(self, info: Ctx, id: strawberry.ID) -> strawberry.ID:
         claims = require_user(info)
         async with info.context.runtime.database.session() as session:
-            await service.delete_group(session, actor_id=claims.user_id, group_id=str(id))
+            await service.delete_group(session, actor=claims, group_id=str(id))
         return id
 
     @strawberry.mutation(
@@ -198,7 +198,7 @@ class Mutation:
         async with info.context.runtime.database.session() as session:
             added = await service.add_member(
                 session,
-                actor_id=claims.user_id,
+                actor=claims,
                 group_id=str(group_id),
                 role=role.value,
                 user_id=str(user_id) if user_id is not None else None,
@@ -216,7 +216,7 @@ class Mutation:
         async with info.context.runtime.database.session() as session:
             changed = await service.change_member_role(
                 session,
-                actor_id=claims.user_id,
+                actor=claims,
                 group_id=str(group_id),
                 user_id=str(user_id),
                 role=role.value,
@@ -230,7 +230,7 @@ class Mutation:
         claims = require_user(info)
         async with info.context.runtime.database.session() as session:
             await service.remove_member(
-                session, actor_id=claims.user_id, group_id=str(group_id), user_id=str(user_id)
+                session, actor=claims, group_id=str(group_id), user_id=str(user_id)
             )
         return True
 
@@ -238,7 +238,7 @@ class Mutation:
     async def leave_group(self, info: Ctx, group_id: strawberry.ID) -> bool:
         claims = require_user(info)
         async with info.context.runtime.database.session() as session:
-            await service.leave_group(session, actor_id=claims.user_id, group_id=str(group_id))
+            await service.leave_group(session, actor=claims, group_id=str(group_id))
         return True
 
     @strawberry.mutation(description="Hand the group to another member; you become an ADMIN.")
@@ -248,7 +248,7 @@ class Mutation:
         claims = require_user(info)
         async with info.context.runtime.database.session() as session:
             group = await service.transfer_ownership(
-                session, actor_id=claims.user_id, group_id=str(group_id), user_id=str(user_id)
+                session, actor=claims, group_id=str(group_id), user_id=str(user_id)
             )
         return Group.from_model(group)
 

@@ -84,11 +84,17 @@ def _check_assignable(role: str) -> str:
 
 
 async def _group_for_change(
-    session: AsyncSession, group_id: str, actor_id: str
+    session: AsyncSession, group_id: str, actor: Claims
 ) -> tuple[Group, Membership]:
-    """The group (locked against concurrent changes) and the actor's membership, or NOT_FOUND."""
+    """The group (locked against concurrent changes) and the actor's membership.
+
+    NOT_FOUND for outsiders; FORBIDDEN for platform administrators, who may read every group
+    (so its existence is no secret to them) but change only those they belong to.
+    """
     group = await session.get(Group, group_id, with_for_update=True)
-    membership = await session.get(Membership, (group_id, actor_id)) if group else None
+    membership = await session.get(Membership, (group_id, actor.user_id)) if group else None
+    if group is not None and membership is None and actor.is_admin:
+        raise Forbidden("administrators change only groups they belong to")
     if group is None or membership is None:
         raise NotFound("group not found", argument="groupId")
     return group, membership
@@ -145,14 +151,15 @@ async def create_group(
 async def update_group(
     session: AsyncSession,
     *,
-    actor_id: str,
+    actor: Claims,
     group_id: str,
     name: str | None = None,
     description: str | None = None,
 ) -> Group:
+    actor_id = actor.user_id
     new_name = _check_name(name) if name is not None else None
     new_description = _check_description(description) if description is not None else None
-    group, membership = await _group_for_change(session, group_id, actor_id)
+    group, membership = await _group_for_change(session, group_id, actor)
     _require_manager(membership)
     if new_name is not None:
         group.name = new_name
@@ -164,8 +171,9 @@ async def update_group(
     return group
 
 
-async def delete_group(session: AsyncSession, *, actor_id: str, group_id: str) -> None:
-    group, membership = await _group_for_change(session, group_id, actor_id)
+async def delete_group(session: AsyncSession, *, actor: Claims, group_id: str) -> None:
+    actor_id = actor.user_id
+    group, membership = await _group_for_change(session, group_id, actor)
     _require_owner(membership, "delete it")
     await session.execute(delete(Membership).where(Membership.group_id == group.id))
     await session.delete(group)
@@ -191,14 +199,15 @@ async def _resolve_user(session: AsyncSession, user_id: str | None, email: str |
 async def add_member(
     session: AsyncSession,
     *,
-    actor_id: str,
+    actor: Claims,
     group_id: str,
     role: str = "MEMBER",
     user_id: str | None = None,
     email: str | None = None,
 ) -> Membership:
+    actor_id = actor.user_id
     role = _check_assignable(role)
-    _group, membership = await _group_for_change(session, group_id, actor_id)
+    _group, membership = await _group_for_change(session, group_id, actor)
     _require_manager(membership)
     if role == "ADMIN":
         _require_owner(membership, "appoint admins")
@@ -234,11 +243,12 @@ async def _set_role(
 
 
 async def change_member_role(
-    session: AsyncSession, *, actor_id: str, group_id: str, user_id: str, role: str
+    session: AsyncSession, *, actor: Claims, group_id: str, user_id: str, role: str
 ) -> Membership:
     """Owner/admins manage MEMBERs; only the owner grants or revokes ADMIN."""
+    actor_id = actor.user_id
     role = _check_assignable(role)
-    _group, membership = await _group_for_change(session, group_id, actor_id)
+    _group, membership = await _group_for_change(session, group_id, actor)
     _require_manager(membership)
     target = await _target(session, group_id, user_id)
     if target.role == "OWNER":
@@ -262,10 +272,11 @@ async def _remove(session: AsyncSession, target: Membership, actor_id: str, reas
 
 
 async def remove_member(
-    session: AsyncSession, *, actor_id: str, group_id: str, user_id: str
+    session: AsyncSession, *, actor: Claims, group_id: str, user_id: str
 ) -> None:
     """Nobody removes the owner; an admin removes MEMBERs only."""
-    _group, membership = await _group_for_change(session, group_id, actor_id)
+    actor_id = actor.user_id
+    _group, membership = await _group_for_change(session, group_id, actor)
     _require_manager(membership)
     target = await _target(session, group_id, user_id)
     if target.role == "OWNER":
@@ -275,18 +286,20 @@ async def remove_member(
     await _remove(session, target, actor_id, "removed")
 
 
-async def leave_group(session: AsyncSession, *, actor_id: str, group_id: str) -> None:
-    _group, membership = await _group_for_change(session, group_id, actor_id)
+async def leave_group(session: AsyncSession, *, actor: Claims, group_id: str) -> None:
+    actor_id = actor.user_id
+    _group, membership = await _group_for_change(session, group_id, actor)
     if membership.role == "OWNER":
         raise BadUserInput("the owner cannot leave: transfer ownership first", argument="groupId")
     await _remove(session, membership, actor_id, "left")
 
 
 async def transfer_ownership(
-    session: AsyncSession, *, actor_id: str, group_id: str, user_id: str
+    session: AsyncSession, *, actor: Claims, group_id: str, user_id: str
 ) -> Group:
     """The new owner must be a member; the previous owner stays on as ADMIN."""
-    group, membership = await _group_for_change(session, group_id, actor_id)
+    actor_id = actor.user_id
+    group, membership = await _group_for_change(session, group_id, actor)
     _require_owner(membership, "transfer ownership")
     if user_id == actor_id:
         raise BadUserInput("you already own this group", argument="userId")

@@ -213,6 +213,14 @@ async def test_platform_admins_read_any_group_but_change_none(world: GroupsWorld
 
     read = (await world.ok(admin, GROUP, {"id": group_id}))["group"]
     assert read["myRole"] is None and roles(read) == {ann.id: "OWNER", bob.id: "MEMBER"}
-    renamed = await world.call(admin, UPDATE, {"id": group_id, "name": "Admin was here"})
-    assert renamed.codes == ["NOT_FOUND"]
-    assert (await world.ok(ann, GROUP, {"id": group_id}))["group"]["name"] == "Team"
+    for query, variables in [
+        (UPDATE, {"id": group_id, "name": "Admin was here"}),
+        (DELETE, {"id": group_id}),
+        (REMOVE, {"g": group_id, "u": bob.id}),
+        (ADD, {"g": group_id, "u": admin.id}),
+    ]:
+        assert (await world.call(admin, query, variables)).codes == ["FORBIDDEN"], query
+    unknown = await world.call(admin, UPDATE, {"id": "f" * 32, "name": "x"})
+    assert unknown.codes == ["NOT_FOUND"]
+    after = (await world.ok(admin, GROUP, {"id": group_id}))["group"]
+    assert after == read
