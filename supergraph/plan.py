@@ -28,7 +28,9 @@ class ContextRewrite:
     From the object, go ``up`` fields towards the root to the ancestor that sets the
     context (a ``type_condition``, or one of its implementations or members); the value is
     the single field ``selection`` reads there (an alias, when present, is the response key
-    to read), sent as the variable ``variable``. A missing ancestor or field sends null.
+    to read), sent as the variable ``variable``. Several rewrites may fill one variable (the
+    field sits below several types setting the context): the first whose type condition the
+    ancestor meets gives the value. A missing ancestor or field sends null.
     """
 
     variable: str

@@ -35,6 +35,8 @@ def context_values(
     """The contextual variables for the object at response path ``at`` (null when absent)."""
     values: dict[str, Any] = {}
     for rewrite in fetch.context_rewrites:
+        if values.get(rewrite.variable) is not None:
+            continue
         ancestor = _ancestor(root, at, rewrite.up)
         values[rewrite.variable] = _read(rewrite, ancestor, schema)
     return values

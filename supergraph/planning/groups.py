@@ -55,6 +55,8 @@ class Group:
     rewrites: dict[str, str] = field(default_factory=dict)
     context_rewrites: list[ContextRewrite] = field(default_factory=list)
     context_variables: dict[str, VariableDefinitionNode] = field(default_factory=dict)
+    # response key of a field with @fromContext arguments -> its number in variable names
+    context_fields: dict[str, int] = field(default_factory=dict)
     after: set[int] = field(default_factory=set)
     children: list[Group] = field(default_factory=list)
 

@@ -604,6 +604,8 @@ class _Planner:
 
         Argument values are variables, so the field always gets a fetch of its own kind,
         even in the subgraph already asked; the ancestor's fetch gains the context fields.
+        Planned again from another ancestor type (an abstract position), the field keeps its
+        variables and gains another place to read them from.
         """
         model = self.supergraph.types[context.type_name]
         keys = self._pick_keys(context, model.keys_in(definition.graph))
@@ -612,22 +614,21 @@ class _Planner:
                 f"cannot plan {context.type_name}.{node.name.value}: {definition.graph!r}"
                 " has no key to fetch it by"
             )
-        self.contextual_fields += 1
-        rewrites: list[ContextRewrite] = []
-        after: set[int] = set()
-        for index, argument in enumerate(definition.context_arguments):
-            variable = f"contextualArgument_{self.contextual_fields}_{index}"
-            rewrite, needed = self._context_value(context, node, argument, variable)
-            rewrites.append(rewrite)
-            after |= needed
         entity = self._entity_context(context, definition.graph, context.type_name, keys[0], None)
         group = entity.group
-        group.after |= after - {group.id}
-        group.context_rewrites.extend(rewrites)
+        number = group.context_fields.get(_alias(node) or node.name.value)
+        if number is None:
+            self.contextual_fields += 1
+            number = group.context_fields[_alias(node) or node.name.value] = self.contextual_fields
         arguments: list[ArgumentNode] = []
-        for argument, rewrite in zip(definition.context_arguments, rewrites, strict=True):
-            value = VariableNode(name=NameNode(value=rewrite.variable))
-            group.context_variables[rewrite.variable] = VariableDefinitionNode(
+        for index, argument in enumerate(definition.context_arguments):
+            variable = f"contextualArgument_{number}_{index}"
+            rewrite, needed = self._context_value(context, node, argument, variable)
+            if rewrite not in group.context_rewrites:
+                group.context_rewrites.append(rewrite)
+            group.after |= needed - {group.id}
+            value = VariableNode(name=NameNode(value=variable))
+            group.context_variables[variable] = VariableDefinitionNode(
                 variable=value, type=parse_type(argument.type), directives=()
             )
             arguments.append(ArgumentNode(name=NameNode(value=argument.name), value=value))
@@ -670,12 +671,31 @@ class _Planner:
 
     def _context_source(self, ancestor: _Context, selection: SelectionSetNode) -> _Context:
         """Of the fetches at the ancestor's position, the first that returns the selection."""
+        relevant = self._applicable(ancestor.type_name, selection)
         candidate: _Context | None = ancestor
         while candidate is not None:
-            if self._available(candidate, selection):
+            if self._available(candidate, relevant):
                 return candidate
             candidate = candidate.origin
         return ancestor
+
+    def _applicable(self, type_name: str, selection: SelectionSetNode) -> SelectionSetNode:
+        """The fields of ``selection`` an object of ``type_name`` has (fragments resolved)."""
+        schema = self.supergraph.api_schema
+        fields: list[FieldNode] = []
+        for item in selection.selections:
+            if isinstance(item, FieldNode):
+                fields.append(item)
+                continue
+            if not isinstance(item, InlineFragmentNode):
+                continue
+            condition = item.type_condition.name.value if item.type_condition else type_name
+            condition_type = schema.get_type(condition)
+            if condition_type is None or type_name not in _possible(schema, condition_type):
+                continue
+            inner = self._applicable(type_name, item.selection_set)
+            fields.extend(s for s in inner.selections if isinstance(s, FieldNode))
+        return SelectionSetNode(selections=tuple(fields))
 
     # --- entity jumps -----------------------------------------------------------------
 

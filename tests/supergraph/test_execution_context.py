@@ -133,3 +133,63 @@ def test_aliased_operation_suffixes_representations_and_contextual_variables_onl
         " _1: _entities(representations: $representations_1)"
         " { ... on T { f(x: $contextualArgument_1_0_1, y: $a) } } }"
     )
+
+
+async def test_one_variable_filled_by_whichever_rewrite_the_ancestor_type_meets() -> None:
+    operation = (
+        "query($representations: [_Any!]!, $contextualArgument_1_0: String) {"
+        " _entities(representations: $representations)"
+        " { ... on Pet { greeting(lang: $contextualArgument_1_0) } } }"
+    )
+    plan = QueryPlan(
+        Sequence(
+            (
+                Fetch(service="a", operation="{ owners { __typename } }"),
+                Flatten(
+                    ("owners", "@", "pets", "@"),
+                    Fetch(
+                        service="b",
+                        operation=operation,
+                        requires=selection("{ ... on Pet { __typename id } }"),
+                        context_rewrites=(
+                            ContextRewrite(
+                                "contextualArgument_1_0", 1, "Person", selection("{ language }")
+                            ),
+                            ContextRewrite(
+                                "contextualArgument_1_0", 1, "Shelter", selection("{ country }")
+                            ),
+                        ),
+                    ),
+                ),
+            )
+        )
+    )
+    owners = {
+        "data": {
+            "owners": [
+                {
+                    "__typename": "Shelter",
+                    "country": "fr",
+                    "pets": [{"__typename": "Pet", "id": "1"}],
+                },
+                {
+                    "__typename": "Person",
+                    "language": "nl",
+                    "pets": [{"__typename": "Pet", "id": "2"}],
+                },
+            ]
+        }
+    }
+
+    def greetings(body: dict[str, Any]) -> dict[str, Any]:
+        variables = body["variables"]
+        return {
+            "data": {
+                f"_{i}": [{"greeting": variables[f"contextualArgument_1_0_{i}"]}] for i in (0, 1)
+            }
+        }
+
+    transport = FakeTransport({"a": owners, "b": greetings})
+    data, errors = await execute_plan(plan, variables={}, transport=transport)
+    assert errors == []
+    assert [o["pets"][0]["greeting"] for o in data["owners"]] == ["fr", "nl"]

@@ -348,3 +348,127 @@ def test_context_arguments_and_type_contexts_are_loaded() -> None:
     order = SPLIT.api_schema.get_type("Order")
     assert isinstance(order, GraphQLObjectType)
     assert list(order.fields["total"].args) == ["format"]
+
+
+OWNERS = context_supergraph(
+    ["a", "b"],
+    """
+    interface Owner
+      @join__type(graph: A)
+      @join__type(graph: B, key: "id")
+      @context(name: "b__owner")
+    {
+      id: ID!
+      pets: [Pet!]! @join__field(graph: B)
+    }
+
+    type Person implements Owner
+      @join__implements(graph: A, interface: "Owner")
+      @join__implements(graph: B, interface: "Owner")
+      @join__type(graph: A, key: "id")
+      @join__type(graph: B, key: "id")
+    {
+      id: ID!
+      pets: [Pet!]! @join__field(graph: B)
+      language: String @join__field(graph: A) @join__field(graph: B, external: true)
+    }
+
+    type Shelter implements Owner
+      @join__implements(graph: A, interface: "Owner")
+      @join__implements(graph: B, interface: "Owner")
+      @join__type(graph: A, key: "id")
+      @join__type(graph: B, key: "id")
+    {
+      id: ID!
+      pets: [Pet!]! @join__field(graph: B)
+      country: String @join__field(graph: A) @join__field(graph: B, external: true)
+    }
+
+    type Pet
+      @join__type(graph: B, key: "id")
+    {
+      id: ID!
+      greeting: String @join__field(graph: B, contextArguments: [{context: "b__owner", name: "lang", type: "String", selection: " ... on Person { language } ... on Shelter { country }"}])
+    }
+
+    type Query
+      @join__type(graph: A)
+      @join__type(graph: B)
+    {
+      owners: [Owner!]! @join__field(graph: A)
+    }
+    """,
+)
+
+
+def test_context_on_an_interface_reads_per_implementation_into_one_variable() -> None:
+    # The selection's type conditions pick the field per implementation; both are read in
+    # the root fetch, and one variable gets whichever applies to each pet's owner.
+    assert_plan(
+        OWNERS,
+        "{ owners { pets { greeting } } }",
+        """
+        QueryPlan {
+          Sequence {
+            Fetch(service: "a") {
+              {
+                owners {
+                  __typename
+                  ... on Person {
+                    id
+                    language
+                  }
+                  ... on Shelter {
+                    id
+                    country
+                  }
+                }
+              }
+            },
+            Flatten(path: "owners.@") {
+              Fetch(service: "b") {
+                {
+                  ... on Person {
+                    __typename
+                    id
+                  }
+                  ... on Shelter {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Person {
+                    pets {
+                      __typename
+                      id
+                    }
+                  }
+                  ... on Shelter {
+                    pets {
+                      __typename
+                      id
+                    }
+                  }
+                }
+              },
+            },
+            Flatten(path: "owners.@.pets.@") {
+              Fetch(service: "b", contextRewrites: [$contextualArgument_1_0 <- ../Person { language }, $contextualArgument_1_0 <- ../Shelter { country }]) {
+                {
+                  ... on Pet {
+                    __typename
+                    id
+                  }
+                } =>
+                {
+                  ... on Pet {
+                    greeting(lang: $contextualArgument_1_0)
+                  }
+                }
+              },
+            },
+          },
+        }
+        """,
+    )
