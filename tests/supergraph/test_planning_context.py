@@ -17,6 +17,7 @@ from graphql import GraphQLObjectType
 
 from supergraph.loading import Supergraph, load_supergraph
 from supergraph.planning import PlanningError, plan_query
+from supergraph.printer import print_plan
 from tests.supergraph.supergraphs import assert_plan, supergraph_sdl
 
 _CONTEXT_MACHINERY = """
@@ -472,3 +473,24 @@ def test_context_on_an_interface_reads_per_implementation_into_one_variable() ->
         }
         """,
     )
+
+
+def test_context_carried_by_join_directive_is_honoured() -> None:
+    # Some composers write the type's context as a @join__directive instead of @context.
+    types = _account_types().replace(
+        '@context(name: "orders__acct")',
+        '@join__directive(graphs: [ORDERS], name: "federation__context",'
+        ' args: {name: "orders__acct"})',
+    )
+    supergraph = context_supergraph(
+        ["accounts", "orders"],
+        types
+        + """
+        directive @join__directive(graphs: [join__Graph!], name: String!, args: join__DirectiveArguments) repeatable on SCHEMA | OBJECT | INTERFACE | FIELD_DEFINITION
+
+        scalar join__DirectiveArguments
+        """,
+    )
+    assert supergraph.types["Account"].contexts == frozenset({"orders__acct"})
+    plan = plan_query(supergraph, "{ accounts { orders { total } } }")
+    assert "$contextualArgument_1_0 <- ../Account { currency }" in print_plan(plan)
