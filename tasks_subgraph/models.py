@@ -41,6 +41,11 @@ class Task(TasksBase):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Optimistic locking: every UPDATE/DELETE checks the version it read, so racing changes
+    # cannot overwrite each other even where reads take no row lock (SQLite).
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class TaskPhoto(TasksBase):

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.exc import StaleDataError
 
 from subgraph_kit.db import utcnow
 from subgraph_kit.errors import BadUserInput, Forbidden, NotFound
@@ -134,9 +135,21 @@ def task_event_payload(task: Task, actor_id: str | None, **extra: Any) -> dict[s
     }
 
 
+async def _flush(session: AsyncSession) -> None:
+    """Write pending changes now; a concurrent change to the same task is BAD_USER_INPUT."""
+    try:
+        await session.flush()
+    except StaleDataError as error:
+        raise BadUserInput(
+            "the task was changed by someone else meanwhile; reload it and retry",
+            reason="CONFLICT",
+        ) from error
+
+
 async def _emit(
     session: AsyncSession, kind: str, task: Task, actor_id: str | None, **extra: Any
 ) -> None:
+    await _flush(session)
     await emit(session, f"task.{kind}", task_event_payload(task, actor_id, **extra))
 
 
@@ -219,6 +232,7 @@ async def delete_task(session: AsyncSession, *, actor_id: str, task_id: str) -> 
     )
     await _emit(session, "deleted", task, actor_id)
     await session.delete(task)
+    await _flush(session)
     return public_ids
 
 
@@ -329,7 +343,6 @@ async def add_photo(
     if await session.scalar(select(TaskPhoto.id).where(TaskPhoto.public_id == photo.public_id)):
         raise PhotoInUse("this photo is already attached", field="publicId")
     session.add(record)
-    task.updated_at = record.created_at
     try:
         await session.flush()
     except IntegrityError as error:
@@ -350,6 +363,5 @@ async def remove_photo(session: AsyncSession, *, actor_id: str, photo_id: str) -
     if actor_id not in (record.uploaded_by, task.created_by) and role not in MANAGER_ROLES:
         raise Forbidden("only the uploader, the task's creator or the group's owner or admins")
     await session.delete(record)
-    task.updated_at = utcnow()
     await _emit(session, "photo_removed", task, actor_id, photo_id=record.id)
     return record
