@@ -6,11 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Integer, String, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm.exc import StaleDataError
 
 from subgraph_kit.db import UTCDateTime, utcnow
-from subgraph_kit.errors import NotFound
+from subgraph_kit.errors import BadUserInput, NotFound
 from subgraph_kit.storage import StoredPhoto
 from users_subgraph.models import User, UsersBase
 
@@ -46,7 +48,7 @@ async def set_avatar(
     replaced = previous.public_id if previous else None
     if previous is not None:
         await session.delete(previous)
-        await session.flush()
+        await _flush(session)
     avatar = Avatar(
         user_id=user_id,
         photo_id=photo.public_id.rsplit("/", 1)[-1][:32],
@@ -58,8 +60,16 @@ async def set_avatar(
         created_at=utcnow(),
     )
     session.add(avatar)
-    await session.flush()
+    await _flush(session)
     return avatar, replaced
+
+
+async def _flush(session: AsyncSession) -> None:
+    """Two avatar changes racing for one user: the later one is told to retry."""
+    try:
+        await session.flush()
+    except (IntegrityError, StaleDataError) as error:
+        raise BadUserInput("your avatar changed meanwhile; retry", reason="CONFLICT") from error
 
 
 async def remove_avatar(session: AsyncSession, *, user_id: str) -> str | None:
