@@ -41,6 +41,7 @@ from graphql import (
 
 from supergraph.loading import ContextArgument, FieldInGraph, Supergraph
 from supergraph.plan import ContextRewrite, OperationKind, QueryPlan
+from supergraph.planning.choices import Decision, DecisionKey, alternatives, search_budget
 from supergraph.planning.cost import plan_cost
 from supergraph.planning.groups import (
     Group,
@@ -55,12 +56,10 @@ __all__ = ["PlanningError", "plan_operation", "plan_query"]
 
 _CONDITIONS = frozenset({"skip", "include"})
 _MAX_JUMP_DEPTH = 32
-# Alternative plans the cost model may try per operation (each is one more planning run).
-_MAX_ALTERNATIVES = 24
+# Whether the cost model may look for cheaper plans than the greedy one.
+_SEARCH = True
 
 _T = TypeVar("_T")
-# (kind, position..., field): identifies one choice between subgraphs across planning runs
-DecisionKey = tuple[object, ...]
 
 # name -> provided sub-selection (empty when a leaf)
 Provided = dict[str, "Provided"]
@@ -100,39 +99,36 @@ def _cheapest_plan(
     fragments: Mapping[str, FragmentDefinitionNode],
     operation: OperationDefinitionNode,
 ) -> QueryPlan:
-    """The greedy plan, improved by trying the other options at each choice between subgraphs.
+    """The greedy plan, improved by trying other options at its choices between subgraphs.
 
     A choice (which subgraph a shareable root field or an entity jump goes to) is switched
     only when the whole plan becomes strictly cheaper by :func:`plan_cost`; the search
-    restarts from each improvement and stops after ``_MAX_ALTERNATIVES`` trial plans.
+    restarts from each improvement and stops when nothing improves or its budget is spent.
     """
     planner = _Planner(supergraph, fragments)
     best = planner.plan(operation)
     best_cost = plan_cost(best)
     decisions = planner.decisions
     overrides: dict[DecisionKey, str] = {}
-    budget = _MAX_ALTERNATIVES
-    improved = True
-    while improved and budget > 0:
+    budget = search_budget(best_cost.fetches) if _SEARCH else 0
+    while budget > 0:
         improved = False
-        for key, (options, chosen) in list(decisions.items()):
-            for option in options:
-                if option == chosen or budget == 0:
-                    continue
-                budget -= 1
-                trial = _Planner(supergraph, fragments, overrides={**overrides, key: option})
-                try:
-                    plan = trial.plan(operation)
-                except PlanningError:
-                    continue
-                cost = plan_cost(plan)
-                if cost < best_cost:
-                    best, best_cost, decisions = plan, cost, trial.decisions
-                    overrides = {**overrides, key: option}
-                    improved = True
-                    break
-            if improved:
+        for trial_overrides in alternatives(decisions, overrides):
+            if budget == 0:
                 break
+            budget -= 1
+            trial = _Planner(supergraph, fragments, overrides=trial_overrides)
+            try:
+                plan = trial.plan(operation)
+            except PlanningError:
+                continue
+            cost = plan_cost(plan)
+            if cost < best_cost:
+                best, best_cost, decisions, overrides = plan, cost, trial.decisions, trial_overrides
+                improved = True
+                break
+        if not improved:
+            break
     return best
 
 
@@ -201,7 +197,7 @@ class _Planner:
     contextual_fields: int = 0
     # choices forced by the cost model, and every choice made: key -> (options, chosen)
     overrides: Mapping[DecisionKey, str] = field(default_factory=dict)
-    decisions: dict[DecisionKey, tuple[tuple[str, ...], str]] = field(default_factory=dict)
+    decisions: dict[DecisionKey, Decision] = field(default_factory=dict)
 
     def plan(self, operation: OperationDefinitionNode) -> QueryPlan:
         kind: OperationKind = operation.operation.value
@@ -269,15 +265,21 @@ class _Planner:
             for graph in self._ordered(resolvers)
             if graph != greedy and self._root_reachable(root_type, graph, node)
         ]
-        key = ("root", root_type, _alias(node) or node.name.value)
-        return self._decide(key, [greedy, *others], str)
+        family = ("root", root_type, node.name.value)
+        return self._decide((*family, _alias(node)), family, [greedy, *others], str)
 
-    def _decide(self, key: DecisionKey, options: list[_T], name: Callable[[_T], str]) -> _T:
+    def _decide(
+        self,
+        key: DecisionKey,
+        family: DecisionKey,
+        options: list[_T],
+        name: Callable[[_T], str],
+    ) -> _T:
         """``options[0]`` (the greedy preference) unless the cost model forces another."""
         names = tuple(name(option) for option in options)
         wanted = self.overrides.get(key)
         chosen = options[names.index(wanted)] if wanted in names else options[0]
-        self.decisions[key] = (names, name(chosen))
+        self.decisions[key] = Decision(family, names, name(chosen))
         return chosen
 
     def _greedy_root_graph(
@@ -747,8 +749,8 @@ class _Planner:
         for target in ranked:
             if scores[id(target)][0] == reachable and all(o.graph != target.graph for o in options):
                 options.append(target)
-        key = ("target", context.path, context.type_name, node.name.value, context.graph)
-        return self._decide(key, options, lambda target: target.graph)
+        family = ("target", context.type_name, node.name.value, context.graph)
+        return self._decide((*family, context.path), family, options, lambda t: t.graph)
 
     def _reachable_in(self, context: _Context, target: _Target, node: FieldNode) -> bool:
         """Whether ``node`` and everything under it can be planned after jumping to target."""

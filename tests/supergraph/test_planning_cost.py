@@ -2,7 +2,7 @@
 
 The planner first plans greedily (a subgraph already asked, then the join__Graph order),
 then tries the other subgraphs at each such choice and keeps a plan only when it is
-strictly cheaper. With the search switched off (``_MAX_ALTERNATIVES = 0``) the greedy plan
+strictly cheaper. With the search switched off (``_SEARCH = False``) the greedy plan
 shows what the cost model saves.
 """
 
@@ -13,6 +13,7 @@ import pytest
 from supergraph.loading import Supergraph
 from supergraph.plan import QueryPlan
 from supergraph.planning import plan_query, planner
+from supergraph.planning.choices import Decision, DecisionKey, alternatives, search_budget
 from supergraph.planning.cost import PlanCost, plan_cost
 from tests.supergraph.supergraphs import assert_plan, make_supergraph
 
@@ -68,7 +69,7 @@ SHELVES = make_supergraph(
 
 def greedy_plan(monkeypatch: pytest.MonkeyPatch, supergraph: Supergraph, query: str) -> QueryPlan:
     with monkeypatch.context() as patch:
-        patch.setattr(planner, "_MAX_ALTERNATIVES", 0)
+        patch.setattr(planner, "_SEARCH", False)
         return plan_query(supergraph, query)
 
 
@@ -153,3 +154,26 @@ def test_cost_orders_fetches_before_depth_before_size() -> None:
     assert PlanCost(2, 1, 900) < PlanCost(2, 2, 10)
     assert PlanCost(2, 1, 10) < PlanCost(2, 1, 11)
     assert plan_cost(QueryPlan(node=None)) == PlanCost(0, 0, 0)
+
+
+def test_like_choices_in_aliased_copies_switch_together(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Twelve copies would exhaust a one-choice-at-a-time search; the family moves at once.
+    query = "{ " + " ".join(f"c{i}: products {{ price inStock }}" for i in range(12)) + " }"
+    assert plan_cost(greedy_plan(monkeypatch, PRICES, query)).fetches == 1 + 12 * 2
+    assert plan_cost(plan_query(PRICES, query)).fetches == 1 + 12
+
+
+def test_alternatives_try_whole_families_first_then_single_choices() -> None:
+    decisions: dict[DecisionKey, Decision] = {
+        ("t", "p1"): Decision(("t",), ("accounting", "inventory"), "accounting"),
+        ("t", "p2"): Decision(("t",), ("accounting", "inventory"), "accounting"),
+        ("r",): Decision(("r",), ("a", "b"), "a"),
+    }
+    assert list(alternatives(decisions, {("x",): "y"})) == [
+        {("x",): "y", ("t", "p1"): "inventory", ("t", "p2"): "inventory"},
+        {("x",): "y", ("t", "p1"): "inventory"},
+        {("x",): "y", ("t", "p2"): "inventory"},
+        {("x",): "y", ("r",): "b"},
+    ]
+    assert search_budget(1) == 24
+    assert search_budget(1000) == 4
