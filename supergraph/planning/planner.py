@@ -182,7 +182,11 @@ class _Planner:
     current fetch gains ``__typename`` plus a key the target subgraph resolves, and the field
     goes to that subgraph's entity fetch for this response path, shared by every field
     needing it. @requires fields are planned at the same position first, and the fetches
-    producing them become dependencies. Groups then become Sequence/Parallel nodes.
+    producing them become dependencies. A field with @fromContext arguments goes to an
+    entity fetch of its own whose arguments are variables read from the nearest ancestor
+    setting the context. Groups then become Sequence/Parallel nodes. Each choice between
+    subgraphs is recorded (``decisions``) and can be forced (``overrides``) by the search
+    for a cheaper plan.
     """
 
     supergraph: Supergraph
@@ -195,7 +199,7 @@ class _Planner:
     preferred: set[str] = field(default_factory=set)
     groups: dict[int, Group] = field(default_factory=dict)
     contextual_fields: int = 0
-    # choices forced by the cost model, and every choice made: key -> (options, chosen)
+    # choices the cost model forces, and every choice between subgraphs this run made
     overrides: Mapping[DecisionKey, str] = field(default_factory=dict)
     decisions: dict[DecisionKey, Decision] = field(default_factory=dict)
 
