@@ -2,3 +2,4 @@
 CREATE DATABASE taskforge_users;
 CREATE DATABASE taskforge_groups;
 CREATE DATABASE taskforge_tasks;
+CREATE DATABASE taskforge_notifications;
