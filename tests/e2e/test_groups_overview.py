@@ -45,16 +45,18 @@ async def _person(gql: GraphQLClient, name: str) -> dict[str, str]:
     return {"id": registered.data["register"]["id"], "token": login.data["login"]["accessToken"]}
 
 
-async def _upload(app: Any, query: str, variables: dict[str, Any], data: bytes, token: str) -> Any:
+async def _upload(
+    router: Any, query: str, variables: dict[str, Any], data: bytes, token: str
+) -> Any:
     operations = json.dumps({"query": query, "variables": {**variables, "file": None}})
     async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://s"
+        transport=httpx.ASGITransport(app=router), base_url="http://router"
     ) as http:
         reply = await http.post(
             "/graphql",
             data={"operations": operations, "map": json.dumps({"0": ["variables.file"]})},
             files={"0": ("photo.jpg", data, "image/jpeg")},
-            headers={"Authorization": f"Bearer {token}"},
+            headers={"Authorization": f"Bearer {token}", "X-Taskforge-CSRF": "1"},
         )
     body = reply.json()
     assert not body.get("errors"), body
@@ -79,7 +81,7 @@ async def _group_with_tasks(
         owner["token"],
     )
     await _upload(
-        federation.subgraph_apps["users"],
+        federation,
         "mutation($file: Upload!) { setAvatar(file: $file) { id } }",
         {},
         png_bytes(),
@@ -87,7 +89,7 @@ async def _group_with_tasks(
     )
     first = await _first_task(gql, group_id, worker)
     await _upload(
-        federation.subgraph_apps["tasks"],
+        federation,
         "mutation($t: ID!, $file: Upload!) { addTaskPhoto(taskId: $t, file: $file) { id } }",
         {"t": first},
         jpeg_bytes(),
