@@ -44,6 +44,12 @@ class AiohttpTransport:
             )
         return self._session
 
+    async def aclose(self) -> None:
+        """Close the pooled connections."""
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
     async def send(self, service: str, body: dict[str, Any], headers: Mapping[str, str]) -> dict:
         """POST ``body`` to the subgraph and return its parsed GraphQL response."""
         import aiohttp
