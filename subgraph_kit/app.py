@@ -19,9 +19,11 @@ from strawberry.federation import Schema
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
+from subgraph_kit.access_log import AccessLogMiddleware
 from subgraph_kit.context import RequestContext, build_context
 from subgraph_kit.errors import ErrorCode, TaskforgeError, graphql_error_body
 from subgraph_kit.runtime import ServiceRuntime
+from subgraph_kit.tracing import SubgraphTracing
 
 __all__ = ["create_subgraph_app", "error_code_for"]
 
@@ -46,7 +48,38 @@ def error_code_for(error: GraphQLError) -> str:
 
 
 class _TaskforgeGraphQLRouter(GraphQLRouter[RequestContext, None]):
-    """Strawberry's router with GraphQL-shaped errors for bad requests and masked internals."""
+    """Strawberry's router with GraphQL-shaped errors for bad requests and masked internals.
+
+    Each operation runs in a server span continuing the caller's trace (when tracing is on).
+    """
+
+    def __init__(self, *args: Any, tracing: SubgraphTracing, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.tracing = tracing
+
+    async def execute_single(
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Any,
+        root_value: Any,
+        request_data: Any,
+    ) -> ExecutionResult:
+        with self.tracing.request_span(
+            request.headers, request_data.query, request_data.operation_name
+        ) as span:
+            result = await super().execute_single(
+                request=request,
+                request_adapter=request_adapter,
+                sub_response=sub_response,
+                context=context,
+                root_value=root_value,
+                request_data=request_data,
+            )
+            if span is not None:
+                span.set_attribute("graphql.errors.count", len(result.errors or ()))
+            return result
 
     async def run(self, request: Any, context: Any = None, root_value: Any = None) -> Any:
         try:
@@ -140,10 +173,13 @@ def create_subgraph_app(
     async def get_context(connection: HTTPConnection) -> RequestContext:
         return build_context(runtime, connection)
 
+    tracing = SubgraphTracing(runtime.name, runtime.tracer_provider)
+    tracing.instrument(runtime.database.engine.sync_engine)
     app = FastAPI(title=f"Taskforge {runtime.name} subgraph", lifespan=lifespan, docs_url=None)
     app.include_router(
         _TaskforgeGraphQLRouter(
             schema,
+            tracing=tracing,
             context_getter=get_context,
             graphql_ide="graphiql",
             multipart_uploads_enabled=max_upload_bytes is not None,
@@ -170,4 +206,5 @@ def create_subgraph_app(
 
     app.state.runtime = runtime
     upload_limit = max_upload_bytes + _MULTIPART_OVERHEAD if max_upload_bytes else None
-    return _BodySizeLimit(app, runtime.common.max_body_bytes, upload_limit)
+    limited = _BodySizeLimit(app, runtime.common.max_body_bytes, upload_limit)
+    return AccessLogMiddleware(limited, runtime.name)

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
+from opentelemetry.trace import TracerProvider
 from redis.asyncio import Redis
 
 from subgraph_kit.auth import TokenService
@@ -42,6 +43,8 @@ class ServiceRuntime:
     redis: Redis | None = None
     extras: dict[str, Any] = field(default_factory=dict)
     owns_bus: bool = True
+    # None: the global OpenTelemetry provider, if one is ever configured.
+    tracer_provider: TracerProvider | None = None
     _started: bool = False
 
     @classmethod

@@ -5,9 +5,10 @@ from __future__ import annotations
 import importlib
 import inspect
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from opentelemetry.trace import TracerProvider
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from subgraph_kit.events import EventBus, InProcessBus
@@ -15,6 +16,7 @@ from subgraph_kit.runtime import ServiceRuntime
 from subgraph_kit.settings import CommonSettings, ServiceSettings, common_settings
 from subgraph_kit.storage import create_photo_service
 from supergraph.composition import SubgraphDefinition, compose
+from supergraph.edge.tracing import router_tracer
 from supergraph.http import create_router_app
 from supergraph.http.app import EdgeConfig
 from supergraph.router import Router, build_router
@@ -103,12 +105,14 @@ def create_standalone(
     settings: Mapping[str, ServiceSettings] | None = None,
     supergraph_sdl: str | None = None,
     public_url: str = "http://127.0.0.1:4000",
+    tracer_provider: TracerProvider | None = None,
 ) -> Standalone:
     """Build every subgraph from its `<package>.app` module and a router over them.
 
     Subgraphs share one in-process event bus (unless Redis is configured) and one local
     photo directory served at `public_url`/photos/. The router composes the subgraphs'
-    SDL itself unless `supergraph_sdl` is given (e.g. composed by another tool).
+    SDL itself unless `supergraph_sdl` is given (e.g. composed by another tool). The router
+    and every subgraph trace through `tracer_provider` (default: the global provider).
     """
     common = common or common_settings()
     bus = InProcessBus() if common.redis_url is None else None
@@ -125,6 +129,7 @@ def create_standalone(
         if "photos" in inspect.signature(module.create_runtime).parameters:
             options["photos"] = photos
         runtime = module.create_runtime(**options)
+        runtime.tracer_provider = tracer_provider
         runtimes[name] = runtime
         apps[name] = module.create_app(runtime, manage_runtime=False)
         if "photos" in options and photos_app is None:
@@ -136,5 +141,6 @@ def create_standalone(
         supergraph_sdl = compose_local_supergraph(sdls, urls)
     router = build_router(supergraph_sdl, transport=AsgiTransport(apps))
     # The edge verifies tokens with the same settings the subgraphs were given.
-    app = create_router_app(router, config=EdgeConfig.default(common=common))
+    config = replace(EdgeConfig.default(common=common), tracer=router_tracer(tracer_provider))
+    app = create_router_app(router, config=config)
     return Standalone(router, app, apps, runtimes, bus, photos_app)

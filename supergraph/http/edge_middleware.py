@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 import logging
-import re
 import time
-import uuid
 from contextvars import ContextVar
 
-import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from subgraph_kit.access_log import REQUEST_ID_HEADER, log_request, request_id_of
 from supergraph.edge.metrics import Metrics
 
 __all__ = ["REQUEST_ID_HEADER", "RequestIdMiddleware", "current_request_id"]
 
-REQUEST_ID_HEADER = "x-request-id"
-_SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _HEADER = REQUEST_ID_HEADER.encode()
 
 current_request_id: ContextVar[str | None] = ContextVar("current_request_id", default=None)
 logger = logging.getLogger("taskforge.router.access")
-
-
-def _request_id(scope: Scope) -> str:
-    for name, value in scope.get("headers", ()):
-        if name == _HEADER:
-            text = value.decode("latin-1")
-            if _SANE_ID.fullmatch(text):
-                return text
-    return uuid.uuid4().hex
 
 
 class RequestIdMiddleware:
@@ -43,7 +30,7 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = _request_id(scope)
+        request_id = request_id_of(scope)
         headers = [(k, v) for k, v in scope.get("headers", ()) if k != _HEADER]
         headers.append((_HEADER, request_id.encode()))
         scope = {**scope, "headers": headers}
@@ -65,20 +52,10 @@ class RequestIdMiddleware:
             self.finish(scope, request_id, status, time.perf_counter() - started)
 
     def finish(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
-        path = scope.get("path", "")
         method = scope.get("method", "")
         labels = {"method": method, "status": str(status)}
         self.metrics.count("taskforge_router_requests_total", "HTTP requests served.", **labels)
         self.metrics.observe(
             "taskforge_router_request_seconds", "HTTP request latency.", seconds, method=method
         )
-        if logger.isEnabledFor(logging.INFO):
-            line = {
-                "event": "request",
-                "request_id": request_id,
-                "method": method,
-                "path": path,
-                "status": status,
-                "duration_ms": round(seconds * 1000, 3),
-            }
-            logger.info(orjson.dumps(line).decode())
+        log_request(logger, scope, request_id, status, seconds)
