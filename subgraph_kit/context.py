@@ -36,6 +36,10 @@ class RequestContext(BaseContext):
             loader = self._loaders[name] = factory()
         return loader
 
+    def reset_loaders(self) -> None:
+        """Forget cached loads; a subscription calls this before each event so data is fresh."""
+        self._loaders.clear()
+
     @property
     def claims(self) -> Claims | None:
         """The caller: from the Authorization header, or a WebSocket's connection_init payload."""

@@ -1,12 +1,14 @@
-"""The tasks subgraph service: its runtime (photos, membership consumer) and ASGI app."""
+"""The tasks subgraph service: its runtime (photos, membership and live consumers) and ASGI app."""
 
 from __future__ import annotations
 
 from starlette.types import ASGIApp
 
 from subgraph_kit.app import create_subgraph_app
+from subgraph_kit.live import create_live_channel
 from subgraph_kit.runtime import ServiceRuntime
 from subgraph_kit.storage import PhotoService, create_photo_service, photo_routes
+from tasks_subgraph import live
 from tasks_subgraph.memberships import CONSUMER, GROUP_EVENT_TYPES, membership_consumer
 from tasks_subgraph.schema import schema
 
@@ -26,6 +28,9 @@ def create_runtime(*, photos: PhotoService | None = None, **overrides: object) -
         membership_consumer(runtime.database, runtime.extras["photos"]),
         types=GROUP_EVENT_TYPES,
     )
+    channel = create_live_channel(runtime.redis, f"{runtime.common.redis_key_prefix}live:")
+    runtime.extras["live"] = channel
+    runtime.bus.subscribe(live.CONSUMER, live.live_consumer(channel), types=live.EVENT_TYPES)
     return runtime
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncGenerator
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -11,12 +12,13 @@ from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from subgraph_kit.context import RequestContext, require_user
-from subgraph_kit.errors import BadUserInput, NotFound
+from subgraph_kit.errors import BadUserInput, Forbidden, NotFound
 from subgraph_kit.graphql import federation_schema
+from subgraph_kit.live import LiveChannel
 from subgraph_kit.pagination import Connection, decode_cursor, page_size
 from subgraph_kit.storage import PhotoService
 from subgraph_kit.storage.graphql import PhotoFields
-from tasks_subgraph import loaders, models, service
+from tasks_subgraph import live, loaders, models, service
 
 __all__ = ["schema"]
 
@@ -462,6 +464,70 @@ class Mutation:
         return Photo.from_model(record, info)
 
 
+@strawberry.enum
+class TaskChangeKind(Enum):
+    CREATED = "CREATED"
+    UPDATED = "UPDATED"
+    TAKEN = "TAKEN"
+    RELEASED = "RELEASED"
+    ASSIGNED = "ASSIGNED"
+    REASSIGNED = "REASSIGNED"
+    FINISHED = "FINISHED"
+    REOPENED = "REOPENED"
+    DELETED = "DELETED"
+    PHOTO_ADDED = "PHOTO_ADDED"
+    PHOTO_REMOVED = "PHOTO_REMOVED"
+
+
+@strawberry.type
+class TaskChange:
+    """What happened to a task, and the task as the change left it (null once deleted)."""
+
+    kind: TaskChangeKind
+    task_id: strawberry.ID
+    task: Task | None
+    actor_id: strawberry.Private[str | None]
+
+    @strawberry.field(description="Who made the change; null for changes the system made.")
+    def actor(self) -> User | None:
+        return User(id=strawberry.ID(self.actor_id)) if self.actor_id else None
+
+    @classmethod
+    def from_message(cls, message: live.LiveMessage) -> TaskChange:
+        snapshot = message.task
+        return cls(
+            kind=TaskChangeKind(message.kind),
+            task_id=strawberry.ID(str(message.task_id)),
+            task=Task.from_model(live.task_from_snapshot(snapshot)) if snapshot else None,
+            actor_id=message.actor_id,
+        )
+
+
+@strawberry.type
+class Subscription:
+    @strawberry.subscription(
+        description="Changes to the group's tasks; members only, and only while still a member."
+    )
+    async def task_changed(
+        self, info: Ctx, group_id: strawberry.ID
+    ) -> AsyncGenerator[TaskChange, None]:
+        claims = require_user(info)
+        group, database = str(group_id), _database(info)
+        if not await live.is_member(database, group_id=group, user_id=claims.user_id):
+            raise NotFound("group not found", field="groupId")
+        channel: LiveChannel = info.context.runtime.extras["live"]
+        async for raw in channel.listen(live.group_topic(group)):
+            message = live.LiveMessage.from_json(raw)
+            if message.ends_access_of(claims.user_id):
+                raise Forbidden("you are no longer a member of this group")
+            if message.revoked is not None:
+                continue
+            if not await live.is_member(database, group_id=group, user_id=claims.user_id):
+                raise Forbidden("you are no longer a member of this group")
+            info.context.reset_loaders()
+            yield TaskChange.from_message(message)
+
+
 async def _transition(info: Ctx, change: Any, task_id: strawberry.ID) -> Task:
     claims = require_user(info)
     async with _database(info).session() as session:
@@ -469,4 +535,9 @@ async def _transition(info: Ctx, change: Any, task_id: strawberry.ID) -> Task:
     return Task.from_model(task)
 
 
-schema = federation_schema(query=Query, mutation=Mutation, types=[Task, Group, User, Photo])
+schema = federation_schema(
+    query=Query,
+    mutation=Mutation,
+    subscription=Subscription,
+    types=[Task, Group, User, Photo],
+)

@@ -118,6 +118,10 @@ async def member_task(
     return row[0], row[1]
 
 
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
 def task_event_payload(task: Task, actor_id: str | None, **extra: Any) -> dict[str, Any]:
     """The task.* payload of the events contract; `actor_id` is None for system changes."""
     return {
@@ -130,7 +134,11 @@ def task_event_payload(task: Task, actor_id: str | None, **extra: Any) -> dict[s
         "title": task.title,
         "status": task.status,
         "priority": task.priority,
-        "due_at": task.due_at.isoformat() if task.due_at else None,
+        "due_at": _iso(task.due_at),
+        "description": task.description,
+        "created_at": _iso(task.created_at),
+        "updated_at": _iso(task.updated_at),
+        "finished_at": _iso(task.finished_at),
         **extra,
     }
 

@@ -235,4 +235,9 @@ async def test_task_events_reach_the_bus_with_the_contract_payload(tasks_service
         "status": "IN_PROGRESS",
         "priority": "NORMAL",
         "due_at": due,
+        "description": "",
+        "created_at": event.payload["created_at"],
+        "updated_at": event.payload["updated_at"],
+        "finished_at": None,
     }
+    assert event.payload["updated_at"] > event.payload["created_at"]
