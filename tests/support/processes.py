@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -32,8 +33,11 @@ class ServerProcess:
     process: subprocess.Popen[str]
     base_url: str
     started_in: float = 0.0
+    log: Path | None = None
 
     def output(self) -> str:
+        if self.log is not None:
+            return self.log.read_text(errors="replace")
         return self.process.stdout.read() if self.process.stdout else ""
 
     def stop(self) -> float:
@@ -51,19 +55,26 @@ class ServerProcess:
         return time.monotonic() - started
 
 
-def start_taskforge(args: list[str], *, cwd: Path, env: dict[str, str], port: int) -> ServerProcess:
-    """Start `taskforge ARGS` and wait until GET /health answers 200."""
+def start_taskforge(
+    args: list[str], *, cwd: Path, env: dict[str, str], port: int, log: Path | None = None
+) -> ServerProcess:
+    """Start `taskforge ARGS` and wait until GET /health answers 200.
+
+    `log`: append the output to this file instead of a pipe, for long runs whose output nobody
+    reads while they run (a full pipe would block the server).
+    """
     full_env = {**os.environ, "TASKFORGE_LOG_LEVEL": "warning", **env}
     started = time.monotonic()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "supergraph.cli", *args],
-        cwd=cwd,
-        env=full_env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    server = ServerProcess(process, f"http://127.0.0.1:{port}")
+    with open(log, "a") if log else contextlib.nullcontext(subprocess.PIPE) as stdout:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "supergraph.cli", *args],
+            cwd=cwd,
+            env=full_env,
+            stdout=stdout,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    server = ServerProcess(process, f"http://127.0.0.1:{port}", log=log)
     deadline = started + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
