@@ -5,6 +5,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 from graphql import GraphQLError, OperationDefinitionNode, get_operation_ast, parse
@@ -50,6 +51,8 @@ def active_provider(provider: TracerProvider | None = None) -> TracerProvider | 
     return chosen
 
 
+# The router sends the same few operation texts over and over: parse each once.
+@lru_cache(maxsize=512)
 def operation_kind(query: str | None, operation_name: str | None) -> tuple[str, str]:
     """The operation's (type, name) as the document says, or ("unknown", name) if unparsable."""
     if not query:
