@@ -16,11 +16,13 @@ __all__ = [
     "access_log_line",
     "log_request",
     "request_id_of",
+    "trace_id_of",
 ]
 
 REQUEST_ID_HEADER = "x-request-id"
 _HEADER = REQUEST_ID_HEADER.encode()
 _SANE_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
+_TRACEPARENT = re.compile(rb"[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}")
 
 
 def request_id_of(scope: Scope) -> str:
@@ -31,6 +33,15 @@ def request_id_of(scope: Scope) -> str:
             if _SANE_ID.fullmatch(text):
                 return text
     return uuid.uuid4().hex
+
+
+def trace_id_of(scope: Scope) -> str | None:
+    """The trace id of the request's W3C `traceparent`, so log lines can be joined to traces."""
+    for name, value in scope.get("headers", ()):
+        if name == b"traceparent":
+            match = _TRACEPARENT.fullmatch(value)
+            return match.group(1).decode() if match else None
+    return None
 
 
 def access_log_line(
@@ -63,7 +74,7 @@ def log_request(
 
 
 class AccessLogMiddleware:
-    """One access log line per HTTP request, carrying the `x-request-id` the router forwarded."""
+    """One access log line per HTTP request: the forwarded `x-request-id` and the trace id."""
 
     def __init__(self, app: ASGIApp, service: str) -> None:
         self.app = app
@@ -87,5 +98,13 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_with_status)
         finally:
-            seconds = time.perf_counter() - started
-            log_request(self.logger, scope, request_id, status, seconds, service=self.service)
+            self.finish(scope, request_id, status, time.perf_counter() - started)
+
+    def finish(self, scope: Scope, request_id: str, status: int, seconds: float) -> None:
+        if not self.logger.isEnabledFor(logging.INFO):
+            return
+        extra = {"service": self.service}
+        trace_id = trace_id_of(scope)
+        if trace_id is not None:
+            extra["trace_id"] = trace_id
+        log_request(self.logger, scope, request_id, status, seconds, **extra)

@@ -181,8 +181,8 @@ async def test_metrics_show_fetch_latency_per_subgraph_and_a_plan_cache_hit(
         assert _metric(after, re.escape(series)) >= 2
 
 
-async def test_subgraphs_log_the_request_id_the_router_forwards(
-    traced: Standalone, caplog: pytest.LogCaptureFixture
+async def test_subgraphs_log_the_request_id_and_trace_the_router_forwards(
+    traced: Standalone, exporter: InMemorySpanExporter, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=traced), base_url="http://router"
@@ -203,3 +203,6 @@ async def test_subgraphs_log_the_request_id_the_router_forwards(
     mine = [line for line in lines if line["request_id"] == "trace-me-42"]
     assert {line.get("service", "router") for line in mine} == {"router", *CROSSED}
     assert all(line["event"] == "request" and line["status"] == 200 for line in mine)
+    request = [s for s in exporter.get_finished_spans() if s.name == "router.request"][-1]
+    trace_id = format(request.context.trace_id, "032x")
+    assert [line["trace_id"] for line in mine if "service" in line] == [trace_id] * 3

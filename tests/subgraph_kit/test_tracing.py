@@ -14,6 +14,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 from sqlalchemy import text
 
+from subgraph_kit.access_log import trace_id_of
 from subgraph_kit.app import create_subgraph_app
 from subgraph_kit.errors import NotFound
 from subgraph_kit.graphql import federation_schema
@@ -121,3 +122,9 @@ def test_operation_kind_reads_the_selected_operation() -> None:
     assert operation_kind("query A { a } subscription B { b }", "B") == ("subscription", "B")
     assert operation_kind("query A { a } query B { b }", None) == ("unknown", "")
     assert operation_kind("{ a", "X") == ("unknown", "X")
+
+
+def test_access_log_trace_ids_come_only_from_well_formed_traceparents() -> None:
+    assert trace_id_of({"headers": [(b"traceparent", TRACEPARENT.encode())]}) == CALLER_TRACE
+    assert trace_id_of({"headers": [(b"traceparent", b"00-nothex-00f067aa0ba902b7-01")]}) is None
+    assert trace_id_of({"headers": []}) is None
