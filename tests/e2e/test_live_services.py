@@ -14,6 +14,7 @@ import subprocess
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,12 @@ import httpx
 import orjson
 import pytest
 from redis.asyncio import Redis
+from sqlalchemy import text
 
+from subgraph_kit.auth import TokenService
+from subgraph_kit.db import Database
+from subgraph_kit.events import Event, RedisStreamsBus
+from subgraph_kit.settings import common_settings
 from tests.support.backends import Backend
 from tests.support.topology import Services, services_topology
 
@@ -288,3 +294,89 @@ def _ensure_node_modules() -> None:
     modules = NODE_DIR / "node_modules"
     if not (modules / "graphql-ws").is_dir() or not (modules / "ws").is_dir():
         subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, check=True)
+
+
+async def _publish_group(services: Services, redis: Redis, owner: str, member: str) -> str:
+    """What the groups subgraph would publish: a group of `owner` with `member` in it."""
+    bus = RedisStreamsBus(redis, f"{services.redis_prefix}events")
+    group_id = uuid.uuid4().hex
+    for event_type, payload in (
+        ("group.created", {"group_id": group_id, "owner_id": owner}),
+        ("group.member_added", {"group_id": group_id, "user_id": member, "role": "MEMBER"}),
+    ):
+        await bus.publish(
+            Event(uuid.uuid4().hex, event_type, 1, datetime.now(UTC), payload, "groups")
+        )
+    return group_id
+
+
+async def _assigned_notifications(database: Database) -> tuple[int, int, int]:
+    """TASK_ASSIGNED rows, distinct tasks among them, and all rows."""
+    async with database.session() as session:
+        row = (
+            await session.execute(
+                text(
+                    "SELECT count(*) FILTER (WHERE kind = 'TASK_ASSIGNED'),"
+                    " count(DISTINCT task_id) FILTER (WHERE kind = 'TASK_ASSIGNED'),"
+                    " count(*) FROM notifications"
+                )
+            )
+        ).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+EVENTS = 200
+
+
+async def test_no_event_is_lost_when_notifications_is_killed_midway(services: Services) -> None:
+    """SIGKILL notifications after 50 of 200 assignments, restart it after 120: every assignment
+    gives exactly one TASK_ASSIGNED notification (Redis Streams redelivers what the dead process
+    had read but not acknowledged; the idempotent consumer drops what it had already stored)."""
+    services.start("tasks")
+    services.start("notifications")
+    tokens = TokenService(common_settings())
+    owner, worker = uuid.uuid4().hex, uuid.uuid4().hex
+    as_owner = {"Authorization": f"Bearer {tokens.issue(user_id=owner, role='USER')}"}
+    redis = Redis.from_url(services.redis_url)
+    database = Database(services.database_urls["notifications"])
+    group_id = await _publish_group(services, redis, owner, worker)
+    async with httpx.AsyncClient(base_url=services.url("tasks"), headers=as_owner) as http:
+
+        async def gql(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+            reply = await http.post("/graphql", json={"query": query, "variables": variables})
+            body: dict[str, Any] = reply.json()
+            assert not body.get("errors"), body
+            return body["data"]
+
+        async def knows_the_group() -> bool:
+            reply = await http.post(
+                "/graphql", json={"query": CREATE_TASK, "variables": {"g": group_id, "t": "0"}}
+            )
+            return not reply.json().get("errors")
+
+        await _eventually(knows_the_group, "tasks never applied the group's events", 15)
+        task_ids = [
+            (await gql(CREATE_TASK, {"g": group_id, "t": f"Task {n}"}))["createTask"]["id"]
+            for n in range(1, EVENTS + 1)
+        ]
+        restarted: asyncio.Task[Any] | None = None
+        for assigned, task_id in enumerate(task_ids, start=1):
+            await gql(ASSIGN, {"t": task_id, "u": worker})
+            if assigned == 50:
+                services.kill("notifications")
+            if assigned == 120:
+                while_down = (await _assigned_notifications(database))[0]
+                assert while_down <= 50, "notifications did not die"
+                restarted = asyncio.create_task(asyncio.to_thread(services.start, "notifications"))
+        assert restarted is not None
+        await restarted
+
+    async def all_arrived() -> bool:
+        return (await _assigned_notifications(database))[0] >= EVENTS
+
+    # A message the killed consumer had read stays pending until XAUTOCLAIM (30 s idle).
+    await _eventually(all_arrived, "notifications were lost", timeout=90)
+    await asyncio.sleep(1)
+    assert await _assigned_notifications(database) == (EVENTS, EVENTS, EVENTS + 1)
+    await database.dispose()
+    await redis.aclose()
