@@ -6,17 +6,20 @@ deleted), and with Redis Streams exactly one tasks replica publishes each change
 which reaches the subscribers of every replica. The same consumer sees group.member_removed and
 group.deleted in stream order, and tells that group's listeners, so a removed member's stream ends
 before any later change of the group reaches it.
+
+Changes older than `MAX_AGE` are dropped rather than pushed: a consumer group created on a long
+stream (the first deployment of this consumer) must not replay history to today's subscribers.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from subgraph_kit.db import Database
+from subgraph_kit.db import Database, utcnow
 from subgraph_kit.events import Event, EventHandler
 from subgraph_kit.live import LiveChannel
 from tasks_subgraph.models import Membership, Task
@@ -24,6 +27,7 @@ from tasks_subgraph.models import Membership, Task
 __all__ = [
     "CONSUMER",
     "EVENT_TYPES",
+    "MAX_AGE",
     "LiveMessage",
     "group_topic",
     "is_member",
@@ -32,6 +36,7 @@ __all__ = [
 ]
 
 CONSUMER = "tasks.live"
+MAX_AGE = timedelta(minutes=1)
 TASK_KINDS = (
     "created",
     "updated",
@@ -153,6 +158,8 @@ def live_consumer(channel: LiveChannel) -> EventHandler:
     at worst pushed twice."""
 
     async def handle(received: Event) -> None:
+        if utcnow() - received.occurred_at > MAX_AGE:
+            return
         group_id = str(received.payload["group_id"])
         if received.type.startswith("task."):
             message = _task_message(received)

@@ -5,15 +5,23 @@ from __future__ import annotations
 import asyncio
 import json
 import socket
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
+import pytest
 import uvicorn
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from tasks_subgraph.live import group_topic
+from subgraph_kit.db import utcnow
+from subgraph_kit.events import Event
+from tasks_subgraph import app as tasks_app
+from tasks_subgraph.live import MAX_AGE, group_topic
+from tests.support.backends import Backend
+from tests.support.services import running_service
 from tests.tasks_subgraph.conftest import Tasks, User
 
 SUBSCRIBE = """subscription($g: ID!) { taskChanged(groupId: $g) {
@@ -139,3 +147,60 @@ async def test_a_removed_member_stops_receiving_at_once(tasks_service: Tasks) ->
         assert (await _next(leaving))["type"] == "complete"
         assert _change(await _next(staying))["task"]["title"] == "After"
         await _listeners(tasks_service, group_id, 1)
+
+
+async def test_stale_changes_are_not_replayed_to_subscribers(tasks_service: Tasks) -> None:
+    """A change older than MAX_AGE (a new consumer group reading an old stream) is dropped."""
+    owner = tasks_service.user("Owner")
+    group_id = await tasks_service.group(owner)
+    long_ago = utcnow() - MAX_AGE * 60
+    payload = {
+        "task_id": uuid.uuid4().hex,
+        "group_id": group_id,
+        "actor_id": owner.id,
+        "assignee_id": None,
+        "previous_assignee_id": None,
+        "created_by": owner.id,
+        "title": "Stale",
+        "status": "OPEN",
+        "priority": "NORMAL",
+        "due_at": None,
+        "description": "",
+        "created_at": long_ago.isoformat(),
+        "updated_at": long_ago.isoformat(),
+        "finished_at": None,
+    }
+    async with serving(tasks_service) as url, subscribed(url, owner, group_id) as ws:
+        await _listeners(tasks_service, group_id, 1)
+        stale = Event(uuid.uuid4().hex, "task.updated", 1, long_ago, payload, "tasks")
+        await tasks_service.runtime.bus.publish(stale)
+        await tasks_service.create_task(owner, group_id, "Fresh")
+        change = _change(await _next(ws))
+    assert (change["kind"], change["task"]["title"]) == ("CREATED", "Fresh")
+
+
+async def test_any_replica_serves_any_subscriber(
+    tasks_service: Tasks, backend: Backend, redis_prefix: str, data_dir: Path
+) -> None:
+    """Two replicas on one database and Redis: changes made through the first reach a
+    subscriber of the second, whichever replica's consumer publishes them."""
+    if backend.redis_url is None:
+        pytest.skip("replicas share Redis; the embedded backend runs one process")
+    owner, worker = tasks_service.user("Owner"), tasks_service.user("Worker")
+    group_id = await tasks_service.group(owner, worker)
+    async with running_service(
+        tasks_app,
+        "tasks",
+        backend=backend,
+        redis_prefix=redis_prefix,
+        data_dir=data_dir,
+        database_url=tasks_service.runtime.settings.database_url,
+    ) as replica:
+        second = Tasks(replica)
+        async with serving(second) as url, subscribed(url, worker, group_id) as ws:
+            await _listeners(second, group_id, 1)
+            titles = [f"Task {n}" for n in range(4)]
+            for title in titles:
+                await tasks_service.create_task(owner, group_id, title)
+            changes = [_change(await _next(ws)) for _ in titles]
+    assert sorted(change["task"]["title"] for change in changes) == titles
