@@ -21,6 +21,7 @@ from subgraph_kit.events import Event
 from tasks_subgraph import app as tasks_app
 from tasks_subgraph.live import MAX_AGE, group_topic
 from tests.support.backends import Backend
+from tests.support.images import png_bytes
 from tests.support.services import running_service
 from tests.tasks_subgraph.conftest import Tasks, User
 
@@ -28,6 +29,8 @@ SUBSCRIBE = """subscription($g: ID!) { taskChanged(groupId: $g) {
   kind taskId actor { id } task { id title status assignee { id } photos { id } } } }"""
 ASSIGN = "mutation($t: ID!, $u: ID!) { assignTask(taskId: $t, userId: $u) { id } }"
 DELETE = "mutation($t: ID!) { deleteTask(id: $t) }"
+ADD_PHOTO = """mutation($t: ID!, $file: Upload!) {
+  addTaskPhoto(taskId: $t, file: $file) { id } }"""
 
 
 async def _eventually(check: Callable[[], Awaitable[bool]], failure: str) -> None:
@@ -204,3 +207,21 @@ async def test_any_replica_serves_any_subscriber(
                 await tasks_service.create_task(owner, group_id, title)
             changes = [_change(await _next(ws)) for _ in titles]
     assert sorted(change["task"]["title"] for change in changes) == titles
+
+
+async def test_each_change_reads_the_photos_afresh(tasks_service: Tasks) -> None:
+    """One subscription keeps one context; its loaders must not serve the previous event's rows."""
+    owner = tasks_service.user("Owner")
+    group_id = await tasks_service.group(owner)
+    async with serving(tasks_service) as url, subscribed(url, owner, group_id) as ws:
+        await _listeners(tasks_service, group_id, 1)
+        task = await tasks_service.create_task(owner, group_id, "Photographed")
+        created = _change(await _next(ws))
+        added = await tasks_service.upload(
+            ADD_PHOTO, {"t": task["id"]}, filename="a.png", data=png_bytes(), as_=owner
+        )
+        assert added.errors == [], added.errors
+        photo_added = _change(await _next(ws))
+    assert created["task"]["photos"] == []
+    assert photo_added["kind"] == "PHOTO_ADDED"
+    assert photo_added["task"]["photos"] == [{"id": added.data["addTaskPhoto"]["id"]}]
