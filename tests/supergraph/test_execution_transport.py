@@ -1,16 +1,34 @@
-"""Transports: HTTP through a mocked httpx transport and in-process ASGI subgraphs."""
+"""Transports: pooled aiohttp HTTP against a real local server, httpx and in-process ASGI."""
 
 from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import orjson
 import pytest
+from aiohttp import web
 from starlette.applications import Starlette
+from starlette.datastructures import Headers, UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from supergraph.transport import AsgiTransport, HttpTransport, TransportError
+from supergraph.transport import (
+    AsgiTransport,
+    HttpTransport,
+    HttpxTransport,
+    TransportError,
+    request_has_uploads,
+    subgraph_response_headers,
+)
+
+Handler = Callable[[web.Request], Awaitable[web.Response]]
+PNG = Headers({"content-type": "image/png"})
 
 
 async def echo_graphql(request: Request) -> Response:
@@ -33,9 +51,29 @@ async def test_asgi_transport_posts_json_and_forwards_headers() -> None:
     assert response == {"data": {"query": "{ me { id } }", "auth": "Bearer t"}}
 
 
-def mocked(handler: httpx.MockTransport) -> HttpTransport:
-    client = httpx.AsyncClient(transport=handler)
-    return HttpTransport({"users": "http://users.test/graphql"}, client=client)
+@asynccontextmanager
+async def served(handler: Handler, timeout: float = 30.0) -> AsyncIterator[HttpTransport]:
+    """The production transport against a real aiohttp server on a free local port."""
+    app = web.Application()
+    app.router.add_post("/graphql", handler)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    transport = HttpTransport({"users": f"http://127.0.0.1:{port}/graphql"}, timeout=timeout)
+    try:
+        yield transport
+    finally:
+        await transport.aclose()
+        await runner.cleanup()
+
+
+def answer(status: int, content: bytes) -> Handler:
+    async def handle(_: web.Request) -> web.Response:
+        return web.Response(status=status, body=content)
+
+    return handle
 
 
 @pytest.mark.parametrize(
@@ -47,43 +85,100 @@ def mocked(handler: httpx.MockTransport) -> HttpTransport:
     ],
 )
 async def test_http_failures_raise_typed_errors(status: int, content: bytes, code: str) -> None:
-    transport = mocked(httpx.MockTransport(lambda _: httpx.Response(status, content=content)))
-    with pytest.raises(TransportError) as raised:
-        await transport.send("users", {"query": "{ a }"}, {})
+    async with served(answer(status, content)) as transport:
+        with pytest.raises(TransportError) as raised:
+            await transport.send("users", {"query": "{ a }"}, {})
     assert raised.value.code == code
 
 
 async def test_graphql_error_bodies_with_4xx_are_returned() -> None:
     body = orjson.dumps({"errors": [{"message": "bad query"}]})
-    transport = mocked(httpx.MockTransport(lambda _: httpx.Response(400, content=body)))
-    assert await transport.send("users", {"query": "{"}, {}) == {
-        "errors": [{"message": "bad query"}]
-    }
+    async with served(answer(400, body)) as transport:
+        assert await transport.send("users", {"query": "{"}, {}) == {
+            "errors": [{"message": "bad query"}]
+        }
 
 
 async def test_connection_errors_and_unknown_services_raise() -> None:
-    def refuse(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("refused", request=request)
-
-    transport = mocked(httpx.MockTransport(refuse))
+    async with served(answer(200, b"{}")) as transport:
+        with pytest.raises(TransportError) as unknown:
+            await transport.send("nobody", {"query": "{ a }"}, {})
+    assert unknown.value.code == "SUBREQUEST_HTTP_ERROR"
+    # The server is gone now: its port refuses connections.
     with pytest.raises(TransportError) as refused:
         await transport.send("users", {"query": "{ a }"}, {})
+    await transport.aclose()
     assert refused.value.code == "SUBREQUEST_HTTP_ERROR"
-    with pytest.raises(TransportError):
-        await transport.send("nobody", {"query": "{ a }"}, {})
 
 
-async def test_request_body_and_media_types() -> None:
-    seen: list[httpx.Request] = []
+async def test_a_slow_subgraph_is_a_timeout() -> None:
+    async def slow(_: web.Request) -> web.Response:
+        await asyncio.sleep(2)
+        return web.Response(body=b'{"data": {}}')
 
-    def record(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, content=b'{"data": {"a": 1}}')
+    async with served(slow, timeout=0.2) as transport:
+        with pytest.raises(TransportError) as raised:
+            await transport.send("users", {"query": "{ a }"}, {})
+    assert raised.value.code == "SUBREQUEST_TIMEOUT"
 
-    transport = mocked(httpx.MockTransport(record))
-    assert await transport.send("users", {"query": "{ a }", "variables": {}}, {}) == {
-        "data": {"a": 1}
-    }
-    assert orjson.loads(seen[0].content) == {"query": "{ a }", "variables": {}}
-    assert seen[0].headers["content-type"] == "application/json"
-    assert str(seen[0].url) == "http://users.test/graphql"
+
+async def test_request_body_media_types_and_forwarded_headers() -> None:
+    seen: list[tuple[bytes, dict[str, str]]] = []
+
+    async def record(request: web.Request) -> web.Response:
+        seen.append((await request.read(), dict(request.headers)))
+        return web.Response(body=b'{"data": {"a": 1}}', headers={"x-cache": "HIT"})
+
+    sink: list[httpx.Headers] = []
+    token = subgraph_response_headers.set(sink)
+    try:
+        async with served(record) as transport:
+            response = await transport.send(
+                "users", {"query": "{ a }", "variables": {}}, {"authorization": "Bearer t"}
+            )
+    finally:
+        subgraph_response_headers.reset(token)
+    assert response == {"data": {"a": 1}}
+    content, headers = seen[0]
+    assert orjson.loads(content) == {"query": "{ a }", "variables": {}}
+    assert headers["Content-Type"] == "application/json"
+    assert headers["Authorization"] == "Bearer t"
+    assert sink[0]["x-cache"] == "HIT"
+
+
+async def test_uploads_are_sent_as_a_graphql_multipart_request() -> None:
+    seen: dict[str, Any] = {}
+
+    async def record(request: web.Request) -> web.Response:
+        form = await request.post()
+        upload = form["0"]
+        assert isinstance(upload, web.FileField)
+        seen.update(
+            operations=orjson.loads(str(form["operations"])),
+            map=orjson.loads(str(form["map"])),
+            file=(upload.filename, upload.content_type, upload.file.read()),
+            preflight=request.headers.get("apollo-require-preflight"),
+        )
+        return web.Response(body=b'{"data": {"ok": true}}')
+
+    upload = UploadFile(io.BytesIO(b"\x89PNG..."), filename="a.png", headers=PNG)
+    body = {"query": "mutation($f: Upload!) { up(f: $f) }", "variables": {"f": upload}}
+    token = request_has_uploads.set(True)
+    try:
+        async with served(record) as transport:
+            assert await transport.send("users", body, {}) == {"data": {"ok": True}}
+    finally:
+        request_has_uploads.reset(token)
+    assert seen["operations"] == {"query": body["query"], "variables": {"f": None}}
+    assert seen["map"] == {"0": ["variables.f"]}
+    assert seen["file"] == ("a.png", "image/png", b"\x89PNG...")
+    assert seen["preflight"] == "true"
+
+
+async def test_the_httpx_transport_still_takes_an_injected_client() -> None:
+    client = httpx.AsyncClient(
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, content=b'{"data": {}}'))
+    )
+    transport = HttpxTransport({"users": "http://users.test/graphql"}, client=client)
+    assert await transport.send("users", {"query": "{ a }"}, {}) == {"data": {}}
+    await transport.aclose()
