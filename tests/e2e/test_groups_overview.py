@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from typing import Any
 
 import httpx
-from sqlalchemy import event
 
 from subgraph_kit.db import utcnow
 from supergraph.standalone import Standalone
 from tasks_subgraph.models import Task, TaskPhoto, new_id
 from tests.support.graphql import GraphQLClient
 from tests.support.images import jpeg_bytes, png_bytes
+from tests.support.sql import counted_statements as count_sql
 
 PASSWORD = "Corr3ct-Horse-Battery"
 OVERVIEW = """{ me { groups {
@@ -158,22 +157,8 @@ def _photo(task_id: str, group_id: str, user_id: str) -> TaskPhoto:
     )
 
 
-@contextmanager
-def counted_statements(federation: Standalone) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "outbox" not in statement:  # relays poll in the background
-            statements.append(statement)
-
-    engines = [runtime.database.engine.sync_engine for runtime in federation.runtimes.values()]
-    for engine in engines:
-        event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        for engine in engines:
-            event.remove(engine, "before_cursor_execute", count)
+def counted_statements(federation: Standalone) -> AbstractContextManager[list[str]]:
+    return count_sql(runtime.database.engine for runtime in federation.runtimes.values())
 
 
 async def test_my_groups_with_members_progress_tasks_and_photos_in_one_query(

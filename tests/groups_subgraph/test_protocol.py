@@ -5,14 +5,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-from sqlalchemy import event
-
 from groups_subgraph import app as groups_app
 from subgraph_kit.events import EventBus, InProcessBus
 from supergraph.cli import subgraph_sdl
 from tests.groups_subgraph.conftest import ADD, GROUP, GroupsWorld
 from tests.support.backends import Backend
 from tests.support.services import running_service
+from tests.support.sql import counted_statements, selects
 from tests.users_subgraph.conftest import sign_up
 from users_subgraph import app as users_app
 
@@ -41,17 +40,8 @@ async def test_entities_are_batched_whatever_their_number(world: GroupsWorld) ->
         representations = [{"__typename": "Group", "id": group_id} for group_id in ids]
         representations.insert(1, {"__typename": "Group", "id": hidden})
         representations.append({"__typename": "User", "id": ann.id})
-        seen: list[str] = []
-
-        def record(*args: object) -> None:
-            seen.append(str(args[2]))
-
-        engine = world.service.runtime.database.engine.sync_engine
-        event.listen(engine, "before_cursor_execute", record)
-        try:
+        with counted_statements([world.service.runtime.database.engine]) as seen:
             reply = await world.ok(ann, ENTITIES, {"r": representations})
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
         entities = reply["_entities"]
         assert entities[1] is None
         groups = [entity for entity in entities[:-1] if entity]
@@ -59,9 +49,7 @@ async def test_entities_are_batched_whatever_their_number(world: GroupsWorld) ->
         assert all(group["members"]["totalCount"] == 2 for group in groups)
         assert all(group["myRole"] == "OWNER" for group in groups)
         assert len(entities[-1]["groups"]) >= count
-        queries = [s for s in seen if s.lstrip().upper().startswith("SELECT")]
-        # the outbox relay polls on the same engine in the background; it is not this request
-        return len([s for s in queries if "outbox" not in s]), entities
+        return len(selects(seen)), entities
 
     few, _ = await statements_for(2)
     many, _ = await statements_for(12)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import event
-
 from supergraph.cli import subgraph_sdl
 from tests.notifications_subgraph.conftest import Notifications, new_task_id
+from tests.support.sql import counted_statements, selects
 
 ENTITIES = """query($r: [_Any!]!) { _entities(representations: $r) {
   ... on Notification { id kind recipient { id } } } }"""
@@ -33,21 +32,11 @@ async def test_entities_are_batched_and_only_the_recipient_sees_them(
     inbox = await notifications.inbox(worker)
     ids = [edge["node"]["id"] for edge in inbox["notifications"]["edges"]]
     representations = [{"__typename": "Notification", "id": i} for i in [*ids, "missing"]]
-    statements: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    engine = notifications.runtime.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted_statements([notifications.runtime.database.engine]) as statements:
         mine = await notifications.gql(ENTITIES, {"r": representations}, as_=worker)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     theirs = await notifications.gql(ENTITIES, {"r": representations}, as_=boss)
 
     assert [entity and entity["id"] for entity in mine.data["_entities"]] == [*ids, None]
     assert mine.data["_entities"][0]["recipient"] == {"id": worker.id}
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 1, statements
+    assert len(selects(statements)) == 1, statements
     assert theirs.data["_entities"] == [None] * 5

@@ -2,31 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
-
 from supergraph.cli import subgraph_sdl
+from tests.support.sql import counted_statements as count_sql
 from tests.tasks_subgraph.conftest import Tasks
 
 
-@contextmanager
-def counted_statements(tasks: Tasks) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if "outbox" not in statement:  # the relay polls in the background
-            statements.append(statement)
-
-    engine = tasks.runtime.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+def counted_statements(tasks: Tasks) -> AbstractContextManager[list[str]]:
+    return count_sql([tasks.runtime.database.engine])
 
 
 async def test_service_sdl_matches_the_checked_in_schema(tasks_service: Tasks) -> None:

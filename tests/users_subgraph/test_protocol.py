@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import event
-
 from subgraph_kit.db import Database
 from supergraph.cli import subgraph_sdl
 from tests.support.services import RunningService
+from tests.support.sql import counted_statements, selects
 from tests.users_subgraph.conftest import sign_up
 
 ENTITIES = """query($r: [_Any!]!) { _entities(representations: $r) {
@@ -19,23 +18,13 @@ async def test_entities_resolve_in_order_with_one_sql_statement(users: RunningSe
     ids = [(await sign_up(users.gql, f"e{n}@example.com", f"E{n}"))["id"] for n in range(6)]
     representations = [{"__typename": "User", "id": user_id} for user_id in reversed(ids)]
     representations.insert(2, {"__typename": "User", "id": "missing"})
-    statements: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    engine = users.runtime.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with counted_statements([users.runtime.database.engine]) as statements:
         reply = await users.gql(ENTITIES, {"r": representations})
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
     entities = reply.data["_entities"]
     assert entities[2] is None
     assert [entity["id"] for entity in entities if entity] == list(reversed(ids))
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    assert len(selects) == 1, statements
+    assert len(selects(statements)) == 1, statements
 
 
 async def test_service_sdl_matches_the_checked_in_schema(users: RunningService) -> None:
