@@ -85,7 +85,11 @@ def cmd_serve_router(args: argparse.Namespace) -> int:
         return 2
     urls.update(_subgraph_url_overrides())
     settings = RouterSettings()
-    transport = HttpTransport(urls, timeout=settings.subgraph_timeout_seconds)
+    transport = HttpTransport(
+        urls,
+        timeout=settings.subgraph_timeout_seconds,
+        deduplicate=settings.deduplicate_subgraph_fetches,
+    )
     router = build_router(sdl, transport=transport, settings=settings)
     host = args.host or "127.0.0.1"
     port = args.port or 4000

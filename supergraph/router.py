@@ -343,6 +343,7 @@ def build_router(
         transport = HttpTransport(
             {graph.name: graph.url for graph in supergraph.graphs.values()},
             timeout=settings.subgraph_timeout_seconds,
+            deduplicate=settings.deduplicate_subgraph_fetches,
         )
     options.setdefault("access_rules", read_access_rules(supergraph_sdl))
     options.setdefault("forwarded_headers", tuple(settings.propagate_request_headers))

@@ -9,7 +9,10 @@ from typing import Any, Protocol
 import aiohttp
 import httpx
 import orjson
+from multidict import CIMultiDictProxy
 from starlette.datastructures import UploadFile
+
+from supergraph.inflight import TRACING_HEADERS, Inflight
 
 __all__ = [
     "AsgiTransport",
@@ -215,21 +218,47 @@ def _form(body: dict[str, Any], files: list[tuple[str, UploadFile]]) -> aiohttp.
     return form
 
 
+# One subgraph HTTP answer: body, status, reason and headers.
+_Answer = tuple[bytes, int, str | None, "CIMultiDictProxy[str]"]
+
+
+def _is_query(body: dict[str, Any]) -> bool:
+    """Whether a subgraph operation is a query: planner output starts with its keyword or ``{``."""
+    text = body.get("query")
+    return isinstance(text, str) and text.lstrip().startswith(("{", "query"))
+
+
+def _shared_headers(headers: CIMultiDictProxy[str]) -> list[tuple[str, str]]:
+    """Response headers a request that joined another's fetch may see: never its cookies."""
+    return [(k, v) for k, v in headers.items() if k.lower() != "set-cookie"]
+
+
 class HttpTransport:
     """Subgraphs over pooled keep-alive HTTP/1.1 through one ``aiohttp.ClientSession``.
 
     The session is created on the first request, inside the serving event loop (each uvicorn
     worker gets its own). aiohttp's connector hands out idle connections in O(1), where httpx's
     pool degrades with concurrency: 99 against 4 req/s on the nested benchmark query.
+
+    With ``deduplicate``, identical in-flight query fetches (same subgraph, body and forwarded
+    headers other than tracing ones) share one HTTP request; each caller parses the bytes
+    itself, since the executor merges into what it parsed. Mutations and uploads never share.
     """
 
     def __init__(
-        self, urls: Mapping[str, str], timeout: float = 30.0, *, max_connections: int = 256
+        self,
+        urls: Mapping[str, str],
+        timeout: float = 30.0,
+        *,
+        max_connections: int = 256,
+        deduplicate: bool = True,
     ) -> None:
         self.urls = dict(urls)
         self.timeout = timeout
+        self.deduplicate = deduplicate
         self._max_connections = max_connections
         self._session: aiohttp.ClientSession | None = None
+        self._inflight: Inflight[_Answer] = Inflight()
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -253,19 +282,33 @@ class HttpTransport:
         else:
             data = orjson.dumps(body)
             request_headers = {**_JSON_HEADERS, **headers} if headers else _JSON_HEADERS
+        shared = False
+        if self.deduplicate and not files and _is_query(body):
+            forwarded = tuple(
+                sorted((k, v) for k, v in headers.items() if k.lower() not in TRACING_HEADERS)
+            )
+            key = (url, data, forwarded)
+            answer, shared = await self._inflight.run(
+                key, lambda: self._post(url, data, request_headers)
+            )
+        else:
+            answer = await self._post(url, data, request_headers)
+        content, status, reason, received = answer
+        sink = subgraph_response_headers.get()
+        if sink is not None:
+            sink.append(
+                httpx.Headers(_shared_headers(received) if shared else list(received.items()))
+            )
+        return _parse_graphql_body(content, status, reason)
+
+    async def _post(self, url: str, data: Any, headers: Mapping[str, str]) -> _Answer:
         try:
-            async with self._client().post(url, data=data, headers=request_headers) as response:
-                content = await response.read()
-                status, reason = response.status, response.reason
-                received = response.headers
+            async with self._client().post(url, data=data, headers=headers) as response:
+                return await response.read(), response.status, response.reason, response.headers
         except TimeoutError:
             raise TransportError("SUBREQUEST_TIMEOUT", "request timed out") from None
         except aiohttp.ClientError as exc:
             raise TransportError("SUBREQUEST_HTTP_ERROR", str(exc) or type(exc).__name__) from None
-        sink = subgraph_response_headers.get()
-        if sink is not None:
-            sink.append(httpx.Headers(list(received.items())))
-        return _parse_graphql_body(content, status, reason)
 
     async def aclose(self) -> None:
         """Close the pooled connections."""

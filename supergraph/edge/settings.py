@@ -22,6 +22,12 @@ class RouterSettings(BaseSettings):
     max_batch_size: int = 10
     introspection: bool = True
     subgraph_timeout_seconds: float = 30.0
+    # Identical in-flight subgraph query fetches share one request (never mutations).
+    deduplicate_subgraph_fetches: bool = True
+    # Identical in-flight client queries share one execution; off like Hive Gateway's: the
+    # followers' trace ids never reach the subgraphs, and subgraph-side audit logs and rate
+    # limits see one request for many clients.
+    deduplicate_inbound_queries: bool = False
     cors_origins: list[str] = []
     cors_allow_credentials: bool = False
     propagate_request_headers: list[str] = ["authorization", "x-request-id", "traceparent"]

@@ -30,6 +30,7 @@ from supergraph.edge.tracing import TracedTransport, router_tracer
 from supergraph.http.edge_middleware import RequestIdMiddleware
 from supergraph.http.graphiql import STATIC_DIR, STATIC_PREFIX, graphiql_html
 from supergraph.http.uploads import UploadRefused, read_multipart
+from supergraph.inflight import TRACING_HEADERS, Inflight
 from supergraph.router import PreparedOperation, Router
 from supergraph.subscriptions import subscriptions_middleware
 from supergraph.transport import request_has_uploads, subgraph_response_headers
@@ -176,6 +177,9 @@ class _Edge:
         self.path = path
         self.graphiql = graphiql
         self.propagated = tuple(h.lower() for h in self.settings.propagate_response_headers)
+        self.inflight: Inflight[tuple[dict[str, Any], list[httpx.Headers]]] | None = (
+            Inflight() if self.settings.deduplicate_inbound_queries else None
+        )
 
     def count_error(self, code: str) -> None:
         self.config.metrics.count(
@@ -359,6 +363,28 @@ class _Edge:
         extensions: dict | None,
         sink: list[httpx.Headers],
     ) -> dict[str, Any]:
+        if self.inflight is None or prepared.kind != "query" or request_has_uploads.get():
+            return await self.execute_once(request, prepared, variables, extensions, sink)
+        key = _inbound_key(request, prepared, variables, extensions)
+
+        async def run() -> tuple[dict[str, Any], list[httpx.Headers]]:
+            own: list[httpx.Headers] = []
+            return await self.execute_once(request, prepared, variables, extensions, own), own
+
+        (result, received), shared = await self.inflight.run(key, run)
+        if shared:
+            received = [_without_cookies(headers) for headers in received]
+        sink.extend(received)
+        return result
+
+    async def execute_once(
+        self,
+        request: Request,
+        prepared: PreparedOperation,
+        variables: dict | None,
+        extensions: dict | None,
+        sink: list[httpx.Headers],
+    ) -> dict[str, Any]:
         token = subgraph_response_headers.set(sink) if self.propagated else None
         try:
             result = await self.router.execute_prepared(
@@ -419,6 +445,36 @@ class _Edge:
         return PlainTextResponse(
             self.config.metrics.render(), media_type="text/plain; version=0.0.4"
         )
+
+
+# Headers that never change an answer: left out of the inbound de-duplication key.
+_INBOUND_IGNORED_HEADERS = TRACING_HEADERS | {"content-length", "connection", "keep-alive"}
+
+
+def _inbound_key(
+    request: Request,
+    prepared: PreparedOperation,
+    variables: dict | None,
+    extensions: dict | None,
+) -> tuple[Any, ...]:
+    """What makes two client queries the same: the prepared operation (its text and operation
+    name; alive while in flight, so its id is not reused), variables, extensions and every
+    header but tracing and framing ones (authorization and cookies among them)."""
+    headers = tuple(
+        (name, value)
+        for name, value in request.headers.items()
+        if name not in _INBOUND_IGNORED_HEADERS
+    )
+    try:
+        values = orjson.dumps([variables, extensions], option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        values = repr([variables, extensions]).encode()
+    return id(prepared), values, headers
+
+
+def _without_cookies(headers: httpx.Headers) -> httpx.Headers:
+    """A client that joined another's execution never gets that client's cookies."""
+    return httpx.Headers([(k, v) for k, v in headers.multi_items() if k != "set-cookie"])
 
 
 class _MethodNotAllowed(Exception):
