@@ -23,9 +23,10 @@ from subgraph_kit.access_log import AccessLogMiddleware
 from subgraph_kit.context import RequestContext, build_context
 from subgraph_kit.errors import ErrorCode, TaskforgeError, graphql_error_body
 from subgraph_kit.runtime import ServiceRuntime
+from subgraph_kit.storage import PHOTOS_EXTRA, PhotoService, photo_routes
 from subgraph_kit.tracing import SubgraphTracing
 
-__all__ = ["create_subgraph_app", "error_code_for"]
+__all__ = ["create_photo_subgraph_app", "create_subgraph_app", "error_code_for"]
 
 log = logging.getLogger(__name__)
 
@@ -208,3 +209,17 @@ def create_subgraph_app(
     upload_limit = max_upload_bytes + _MULTIPART_OVERHEAD if max_upload_bytes else None
     limited = _BodySizeLimit(app, runtime.common.max_body_bytes, upload_limit)
     return AccessLogMiddleware(limited, runtime.name)
+
+
+def create_photo_subgraph_app(
+    runtime: ServiceRuntime, schema: Schema, *, manage_runtime: bool = True
+) -> ASGIApp:
+    """`create_subgraph_app` for a subgraph storing photos: it serves them and takes uploads."""
+    photos: PhotoService = runtime.extras[PHOTOS_EXTRA]
+    return create_subgraph_app(
+        runtime,
+        schema,
+        manage_runtime=manage_runtime,
+        routes=photo_routes(photos.storage),
+        max_upload_bytes=photos.max_bytes,
+    )

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp
 
-from subgraph_kit.app import create_subgraph_app
+from subgraph_kit.app import create_photo_subgraph_app
 from subgraph_kit.live import create_live_channel
 from subgraph_kit.runtime import ServiceRuntime
-from subgraph_kit.storage import PhotoService, create_photo_service, photo_routes
+from subgraph_kit.storage import PhotoService, install_photo_service
 from tasks_subgraph import live
 from tasks_subgraph.memberships import CONSUMER, GROUP_EVENT_TYPES, membership_consumer
 from tasks_subgraph.schema import schema
@@ -18,11 +18,7 @@ __all__ = ["create_app", "create_runtime"]
 def create_runtime(*, photos: PhotoService | None = None, **overrides: object) -> ServiceRuntime:
     """`photos` replaces the storage chosen from the environment (CLOUDINARY_URL or local)."""
     runtime = ServiceRuntime.create("tasks", "tasks_subgraph", **overrides)  # type: ignore[arg-type]
-    settings = runtime.settings
-    runtime.extras["photos"] = photos or create_photo_service(
-        data_dir=runtime.common.data_dir,
-        default_base_url=f"http://{settings.host}:{settings.port}",
-    )
+    install_photo_service(runtime, photos)
     runtime.bus.subscribe(
         CONSUMER,
         membership_consumer(runtime.database, runtime.extras["photos"]),
@@ -35,12 +31,6 @@ def create_runtime(*, photos: PhotoService | None = None, **overrides: object) -
 
 
 def create_app(runtime: ServiceRuntime | None = None, *, manage_runtime: bool = True) -> ASGIApp:
-    runtime = runtime or create_runtime()
-    photos: PhotoService = runtime.extras["photos"]
-    return create_subgraph_app(
-        runtime,
-        schema,
-        manage_runtime=manage_runtime,
-        routes=photo_routes(photos.storage),
-        max_upload_bytes=photos.max_bytes,
+    return create_photo_subgraph_app(
+        runtime or create_runtime(), schema, manage_runtime=manage_runtime
     )

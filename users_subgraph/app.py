@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp
 
-from subgraph_kit.app import create_subgraph_app
+from subgraph_kit.app import create_photo_subgraph_app
 from subgraph_kit.runtime import ServiceRuntime
-from subgraph_kit.storage import PhotoService, create_photo_service, photo_routes
+from subgraph_kit.storage import PhotoService, install_photo_service
 from users_subgraph.schema import schema
 from users_subgraph.service import LoginLimits
 
@@ -18,11 +18,7 @@ LOGIN_WINDOW_SECONDS = 15 * 60
 def create_runtime(*, photos: PhotoService | None = None, **overrides: object) -> ServiceRuntime:
     """`photos` replaces the avatar storage chosen from the environment."""
     runtime = ServiceRuntime.create("users", "users_subgraph", **overrides)  # type: ignore[arg-type]
-    settings = runtime.settings
-    runtime.extras["photos"] = photos or create_photo_service(
-        data_dir=runtime.common.data_dir,
-        default_base_url=f"http://{settings.host}:{settings.port}",
-    )
+    install_photo_service(runtime, photos)
     runtime.extras["login_limits"] = LoginLimits(
         by_email=runtime.rate_limiter("login-email", window_seconds=LOGIN_WINDOW_SECONDS),
         by_address=runtime.rate_limiter("login-address", window_seconds=LOGIN_WINDOW_SECONDS),
@@ -31,12 +27,6 @@ def create_runtime(*, photos: PhotoService | None = None, **overrides: object) -
 
 
 def create_app(runtime: ServiceRuntime | None = None, *, manage_runtime: bool = True) -> ASGIApp:
-    runtime = runtime or create_runtime()
-    photos: PhotoService = runtime.extras["photos"]
-    return create_subgraph_app(
-        runtime,
-        schema,
-        manage_runtime=manage_runtime,
-        routes=photo_routes(photos.storage),
-        max_upload_bytes=photos.max_bytes,
+    return create_photo_subgraph_app(
+        runtime or create_runtime(), schema, manage_runtime=manage_runtime
     )

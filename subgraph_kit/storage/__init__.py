@@ -11,16 +11,19 @@ from subgraph_kit.storage.images import (
 )
 from subgraph_kit.storage.local import LocalStorage
 from subgraph_kit.storage.photos import (
+    PHOTOS_EXTRA,
     PhotoInUse,
     PhotoService,
     PhotoSettings,
     create_photo_service,
+    install_photo_service,
     photo_routes,
 )
 
 __all__ = [
     "ALLOWED_FORMATS",
     "DEFAULT_MAX_PHOTO_BYTES",
+    "PHOTOS_EXTRA",
     "CloudinaryStorage",
     "ImageInfo",
     "LocalStorage",
@@ -31,6 +34,7 @@ __all__ = [
     "SignedUpload",
     "StoredPhoto",
     "create_photo_service",
+    "install_photo_service",
     "photo_routes",
     "sniff_image",
     "validate_photo",

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,11 +21,18 @@ from subgraph_kit.storage.cloudinary_storage import CloudinaryStorage
 from subgraph_kit.storage.images import DEFAULT_MAX_PHOTO_BYTES, validate_photo
 from subgraph_kit.storage.local import PHOTO_ROUTE_PREFIX, LocalStorage
 
+if TYPE_CHECKING:
+    from subgraph_kit.runtime import ServiceRuntime
+
+PHOTOS_EXTRA = "photos"
+
 __all__ = [
+    "PHOTOS_EXTRA",
     "PhotoInUse",
     "PhotoService",
     "PhotoSettings",
     "create_photo_service",
+    "install_photo_service",
     "photo_routes",
 ]
 
@@ -143,6 +150,19 @@ def create_photo_service(
         max_bytes=settings.photo_max_bytes,
         upload_expiry_seconds=settings.photo_upload_expiry_seconds,
     )
+
+
+def install_photo_service(
+    runtime: ServiceRuntime, photos: PhotoService | None = None
+) -> PhotoService:
+    """Give `runtime` its photo service (`photos`, or one chosen from the environment)."""
+    settings = runtime.settings
+    service = photos or create_photo_service(
+        data_dir=runtime.common.data_dir,
+        default_base_url=f"http://{settings.host}:{settings.port}",
+    )
+    runtime.extras[PHOTOS_EXTRA] = service
+    return service
 
 
 def photo_routes(storage: PhotoStorage) -> list[BaseRoute]:
