@@ -9,10 +9,9 @@ from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from strawberry.dataloader import DataLoader
-from strawberry.types import Info
 
 from groups_subgraph import models, service
-from subgraph_kit.context import RequestContext
+from subgraph_kit.context import Ctx
 
 __all__ = [
     "MemberPageKey",
@@ -24,7 +23,6 @@ __all__ = [
     "user_groups",
 ]
 
-Ctx = Info[RequestContext, Any]
 K = TypeVar("K")
 V = TypeVar("V")
 

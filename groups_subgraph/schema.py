@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
-from typing import Any
 
 import strawberry
-from strawberry.types import Info
 
 from groups_subgraph import loaders, models, service
-from subgraph_kit.context import RequestContext, require_user
+from subgraph_kit.context import Ctx, require_user
 from subgraph_kit.errors import BadUserInput, NotFound
 from subgraph_kit.graphql import federation_schema
 from subgraph_kit.pagination import Connection, decode_cursor, page_size
 
 __all__ = ["schema"]
-
-Ctx = Info[RequestContext, Any]
 
 
 @strawberry.enum

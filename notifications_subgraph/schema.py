@@ -8,19 +8,16 @@ from typing import Any
 
 import strawberry
 from strawberry.dataloader import DataLoader
-from strawberry.types import Info
 
 from notifications_subgraph import models, service
 from notifications_subgraph.notifier import Notifier, live_topic
 from notifications_subgraph.service import NotificationKind
-from subgraph_kit.context import RequestContext, require_user
+from subgraph_kit.context import Ctx, require_user
 from subgraph_kit.errors import BadUserInput, Forbidden
 from subgraph_kit.graphql import federation_schema
 from subgraph_kit.pagination import Connection, decode_cursor, page_size
 
 __all__ = ["schema"]
-
-Ctx = Info[RequestContext, Any]
 
 
 # The domain enum doubles as the GraphQL enum: strawberry.enum marks the class in place.

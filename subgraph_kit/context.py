@@ -14,7 +14,14 @@ from subgraph_kit.auth import Claims, bearer_token
 from subgraph_kit.errors import Forbidden, Unauthenticated
 from subgraph_kit.runtime import ServiceRuntime
 
-__all__ = ["RequestContext", "client_address", "current_user", "require_admin", "require_user"]
+__all__ = [
+    "Ctx",
+    "RequestContext",
+    "client_address",
+    "current_user",
+    "require_admin",
+    "require_user",
+]
 
 
 class RequestContext(BaseContext):
@@ -55,6 +62,10 @@ def _authorization(params: dict[str, Any]) -> str | None:
         if key.lower() == "authorization" and isinstance(value, str):
             return value
     return None
+
+
+Ctx = Info[RequestContext, Any]
+"""The `info` every resolver gets: its `context` is a RequestContext."""
 
 
 def client_address(request: HTTPConnection, *, trust_forwarded_for: bool) -> str:

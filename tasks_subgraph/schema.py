@@ -9,9 +9,8 @@ from typing import Any
 
 import strawberry
 from strawberry.file_uploads import Upload
-from strawberry.types import Info
 
-from subgraph_kit.context import RequestContext, require_user
+from subgraph_kit.context import Ctx, require_user
 from subgraph_kit.errors import BadUserInput, Forbidden, NotFound
 from subgraph_kit.graphql import federation_schema
 from subgraph_kit.live import LiveChannel
@@ -21,8 +20,6 @@ from subgraph_kit.storage.graphql import PhotoFields
 from tasks_subgraph import live, loaders, models, service
 
 __all__ = ["schema"]
-
-Ctx = Info[RequestContext, Any]
 
 
 @strawberry.enum

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from enum import Enum
-from typing import Any
 
 import strawberry
 from strawberry.dataloader import DataLoader
 from strawberry.file_uploads import Upload
-from strawberry.types import Info
 
-from subgraph_kit.context import RequestContext, require_admin, require_user
+from subgraph_kit.context import Ctx, require_admin, require_user
 from subgraph_kit.errors import NotFound
 from subgraph_kit.graphql import federation_schema
 from subgraph_kit.pagination import Connection, decode_cursor, page_size
@@ -21,8 +19,6 @@ from subgraph_kit.storage.graphql import PhotoFields
 from users_subgraph import avatars, models, service
 
 __all__ = ["schema"]
-
-Ctx = Info[RequestContext, Any]
 
 
 @strawberry.enum
