@@ -10,7 +10,7 @@ the SQL statements one dashboard request runs, in-process (create_standalone + c
 for several dataset sizes: the count must not grow with the number of rows.
 
 Usage: .venv/bin/python tests/benchmarks/dashboard.py [--tasks 50] [--duration 10]
-       [--connections 10,50] [--modes single,services] [--sql-sizes 10,200]
+       [--connections 10,50] [--modes single,services,services-nodedup] [--sql-sizes 10,200]
        [--postgres-url postgresql://postgres@127.0.0.1:5432/postgres]
        [--redis-url redis://127.0.0.1:6379/0]
 """
@@ -409,9 +409,16 @@ async def bench_database(admin_url: str, service: str) -> AsyncIterator[str]:
 
 
 async def services_mode(
-    tasks: int, load: LoadSettings, postgres_url: str, redis_url: str
+    tasks: int, load: LoadSettings, backend: tuple[str, str], deduplicate: bool
 ) -> list[Measurement]:
-    """`taskforge up`: four subgraphs and the router as processes, PostgreSQL and Redis."""
+    """`taskforge up`: four subgraphs and the router as processes, PostgreSQL and Redis.
+
+    `deduplicate`: the router's sharing of identical in-flight subgraph fetches (on by default).
+    wrk sends one user's identical request on every connection, so with it on, concurrent
+    requests share subgraph answers; off shows the cost when every request is different.
+    """
+    postgres_url, redis_url = backend
+    mode = "services" if deduplicate else "services, no dedup"
     prefix = f"tfbench:{uuid.uuid4().hex[:8]}:"
     with tempfile.TemporaryDirectory(prefix="tfbench-") as tmp:
         workdir = Path(tmp)
@@ -419,6 +426,7 @@ async def services_mode(
             "TASKFORGE_DATA_DIR": str(workdir / "var"),
             "TASKFORGE_REDIS_URL": redis_url,
             "TASKFORGE_REDIS_KEY_PREFIX": prefix,
+            "TASKFORGE_ROUTER_DEDUPLICATE_SUBGRAPH_FETCHES": str(deduplicate).lower(),
         }
         async with AsyncExitStack() as stack:
             urls = {}
@@ -430,7 +438,7 @@ async def services_mode(
             try:
                 await asyncio.to_thread(services.up)
                 dataset = await _seeded(services.router_url, tasks)
-                results = await measure("services", services.router_url, dataset, load, workdir)
+                results = await measure(mode, services.router_url, dataset, load, workdir)
             finally:
                 await asyncio.to_thread(services.stop_all)
                 await delete_redis_keys(redis_url, prefix)
@@ -440,8 +448,31 @@ async def services_mode(
 # ---------------------------------------------------------------- SQL statements per request
 
 
-async def statements_per_request(tasks: int) -> tuple[int, int]:
-    """(statements, answer bytes) of one warm dashboard request, in-process on SQLite."""
+@dataclass(frozen=True)
+class RequestCost:
+    """What one warm dashboard request costs in-process, for one dataset size."""
+
+    tasks_per_group: int
+    statements: int
+    fetches: int
+    answer_bytes: int
+
+
+class CountingTransport:
+    """Passes fetches to the router's transport and counts them."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.services: list[str] = []
+
+    async def send(self, service: str, body: dict[str, Any], headers: Any) -> dict[str, Any]:
+        self.services.append(service)
+        answer: dict[str, Any] = await self.inner.send(service, body, headers)
+        return answer
+
+
+async def request_cost(tasks: int) -> RequestCost:
+    """SQL statements and subgraph fetches of one warm dashboard request, in-process (SQLite)."""
     with tempfile.TemporaryDirectory(prefix="tfbench-sql-") as tmp:
         data_dir = Path(tmp)
         common = CommonSettings(data_dir=data_dir, redis_url=None)
@@ -462,7 +493,7 @@ async def statements_per_request(tasks: int) -> tuple[int, int]:
             await federation.stop()
 
 
-async def _count(federation: Any, http: httpx.AsyncClient, dataset: Dataset) -> tuple[int, int]:
+async def _count(federation: Any, http: httpx.AsyncClient, dataset: Dataset) -> RequestCost:
     headers = {"Authorization": f"Bearer {dataset.token}"}
 
     async def ask() -> httpx.Response:
@@ -470,29 +501,36 @@ async def _count(federation: Any, http: httpx.AsyncClient, dataset: Dataset) -> 
 
     check_shape((await ask()).json(), dataset)
     engines = [runtime.database.engine for runtime in federation.runtimes.values()]
-    with counted_statements(engines) as statements:
-        reply = await ask()
+    counting = CountingTransport(federation.router.transport)
+    federation.router.transport = counting
+    try:
+        with counted_statements(engines) as statements:
+            reply = await ask()
+    finally:
+        federation.router.transport = counting.inner
     check_shape(reply.json(), dataset)
-    return len(statements), len(reply.content)
+    return RequestCost(
+        dataset.tasks_per_group, len(statements), len(counting.services), len(reply.content)
+    )
 
 
 # ---------------------------------------------------------------- output
 
 
 HEADER = (
-    f"{'mode':<15} {'tasks/group':>11} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}"
+    f"{'mode':<18} {'tasks/group':>11} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}"
     f" {'p99 ms':>8} {'bad':>4} {'answer B':>9}"
 )
 
 
 def _row(m: Measurement) -> str:
     return (
-        f"{m.mode:<15} {m.tasks_per_group:>11} {m.connections:>5} {m.requests_per_second:>8.1f}"
+        f"{m.mode:<18} {m.tasks_per_group:>11} {m.connections:>5} {m.requests_per_second:>8.1f}"
         f" {m.p50_ms:>8.1f} {m.p95_ms:>8.1f} {m.p99_ms:>8.1f} {m.bad:>4} {m.answer_bytes:>9}"
     )
 
 
-def markdown(results: Iterable[Measurement], sql: Sequence[tuple[int, int, int]]) -> str:
+def markdown(results: Iterable[Measurement], costs: Sequence[RequestCost]) -> str:
     lines = [
         "| mode | tasks/group | connections | req/s | p50 ms | p95 ms | p99 ms | bad"
         " | answer bytes |",
@@ -503,13 +541,17 @@ def markdown(results: Iterable[Measurement], sql: Sequence[tuple[int, int, int]]
         f" | {m.p50_ms:.1f} | {m.p95_ms:.1f} | {m.p99_ms:.1f} | {m.bad} | {m.answer_bytes} |"
         for m in results
     ]
-    if sql:
+    if costs:
         lines += [
             "",
-            "| tasks/group | SQL statements per request | answer bytes |",
-            "|---:|---:|---:|",
+            "| tasks/group | SQL statements per request | subgraph fetches per request"
+            " | answer bytes |",
+            "|---:|---:|---:|---:|",
         ]
-        lines += [f"| {tasks} | {count} | {size} |" for tasks, count, size in sql]
+        lines += [
+            f"| {c.tasks_per_group} | {c.statements} | {c.fetches} | {c.answer_bytes} |"
+            for c in costs
+        ]
     return "\n".join(lines)
 
 
@@ -526,7 +568,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of wrk before each run")
     parser.add_argument("--connections", type=_ints, default=(10, 50))
-    parser.add_argument("--modes", default="single,services", help="single,services (or one)")
+    parser.add_argument(
+        "--modes",
+        default="single,services,services-nodedup",
+        help="comma-separated subset of single, services, services-nodedup",
+    )
     parser.add_argument(
         "--sql-sizes", type=_ints, default=(10, 200), help="tasks/group to count SQL at ('' skips)"
     )
@@ -545,22 +591,28 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 async def run(args: argparse.Namespace) -> int:
     load = LoadSettings(args.duration, args.warmup, tuple(args.connections))
+    backend = (args.postgres_url, args.redis_url)
     modes: dict[str, Callable[[], Awaitable[list[Measurement]]]] = {
         "single": lambda: single_process(args.tasks, load),
-        "services": lambda: services_mode(args.tasks, load, args.postgres_url, args.redis_url),
+        "services": lambda: services_mode(args.tasks, load, backend, deduplicate=True),
+        "services-nodedup": lambda: services_mode(args.tasks, load, backend, deduplicate=False),
     }
     results: list[Measurement] = []
-    sql: list[tuple[int, int, int]] = []
+    costs: list[RequestCost] = []
     for size in args.sql_sizes:
-        count, size_bytes = await statements_per_request(size)
-        sql.append((size, count, size_bytes))
-        print(f"SQL statements per dashboard request, {size} tasks/group: {count}", flush=True)
+        cost = await request_cost(size)
+        costs.append(cost)
+        print(
+            f"one dashboard request, {size} tasks/group: {cost.statements} SQL statements,"
+            f" {cost.fetches} subgraph fetches, {cost.answer_bytes} bytes",
+            flush=True,
+        )
     print(HEADER, flush=True)
-    for mode in args.modes.split(","):
-        results += await modes[mode.strip()]()
+    for mode in [name.strip() for name in args.modes.split(",") if name.strip()]:
+        results += await modes[mode]()
     print()
-    print(markdown(results, sql))
-    grew = len({count for _, count, _ in sql}) > 1
+    print(markdown(results, costs))
+    grew = len({(cost.statements, cost.fetches) for cost in costs}) > 1
     bad = any(m.bad for m in results)
     return 1 if grew or bad else 0
 
