@@ -15,7 +15,7 @@ from types import ModuleType
 
 import uvicorn
 
-__all__ = ["SUBGRAPHS", "main"]
+__all__ = ["SUBGRAPHS", "main", "router_app_from_env"]
 
 SUBGRAPHS = {
     "users": "users_subgraph.app",
@@ -62,7 +62,11 @@ def _subgraph_url_overrides() -> dict[str, str]:
     return {name.strip(): url.strip() for name, url in pairs}
 
 
-def cmd_serve_router(args: argparse.Namespace) -> int:
+_SUPERGRAPH_FILE_ENV = "TASKFORGE_ROUTER_SUPERGRAPH_FILE"
+
+
+def _router_app(supergraph_path: str) -> object:
+    """The router's ASGI app over the supergraph file, or the error message that stops it."""
     from supergraph.edge import RouterSettings
     from supergraph.http import create_router_app
     from supergraph.loading import SupergraphError, load_supergraph
@@ -70,19 +74,14 @@ def cmd_serve_router(args: argparse.Namespace) -> int:
     from supergraph.transport import HttpTransport
 
     try:
-        sdl = Path(args.supergraph).read_text()
+        sdl = Path(supergraph_path).read_text()
         supergraph = load_supergraph(sdl)
     except (OSError, SupergraphError) as error:
-        print(f"error: cannot load supergraph {args.supergraph}: {error}", file=sys.stderr)
-        return 2
+        return f"error: cannot load supergraph {supergraph_path}: {error}"
     urls = {graph.name: graph.url for graph in supergraph.graphs.values()}
     unknown = set(_subgraph_url_overrides()) - set(urls)
     if unknown:
-        print(
-            f"error: TASKFORGE_ROUTER_SUBGRAPH_URLS names unknown subgraphs {sorted(unknown)}",
-            file=sys.stderr,
-        )
-        return 2
+        return f"error: TASKFORGE_ROUTER_SUBGRAPH_URLS names unknown subgraphs {sorted(unknown)}"
     urls.update(_subgraph_url_overrides())
     settings = RouterSettings()
     transport = HttpTransport(
@@ -90,11 +89,39 @@ def cmd_serve_router(args: argparse.Namespace) -> int:
         timeout=settings.subgraph_timeout_seconds,
         deduplicate=settings.deduplicate_subgraph_fetches,
     )
-    router = build_router(sdl, transport=transport, settings=settings)
+    return create_router_app(build_router(sdl, transport=transport, settings=settings))
+
+
+def router_app_from_env() -> object:
+    """Factory each `serve router --workers N` worker process imports to build its router."""
+    app = _router_app(os.environ[_SUPERGRAPH_FILE_ENV])
+    if isinstance(app, str):
+        raise RuntimeError(app)
+    return app
+
+
+def cmd_serve_router(args: argparse.Namespace) -> int:
+    app = _router_app(args.supergraph)
+    if isinstance(app, str):
+        print(app, file=sys.stderr)
+        return 2
     host = args.host or "127.0.0.1"
     port = args.port or 4000
-    _serve(
-        create_router_app(router), host, port, f"Taskforge router at http://{host}:{port}/graphql"
+    banner = f"Taskforge router at http://{host}:{port}/graphql"
+    if args.workers <= 1:
+        _serve(app, host, port, banner)
+        return 0
+    # Worker processes share one listening socket; each builds its own router and pool.
+    os.environ[_SUPERGRAPH_FILE_ENV] = str(Path(args.supergraph).resolve())
+    print(f"{banner} ({args.workers} workers)", flush=True)
+    uvicorn.run(
+        "supergraph.cli:router_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=args.workers,
+        log_level=os.environ.get("TASKFORGE_LOG_LEVEL", "info").lower(),
+        timeout_graceful_shutdown=5,
     )
     return 0
 
@@ -228,6 +255,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--host", default=None, help="default: TASKFORGE_<SERVICE>_HOST")
     serve.add_argument("--port", type=int, default=None, help="default: TASKFORGE_<SERVICE>_PORT")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="router only: worker processes sharing the port (one per core)",
+    )
     serve.set_defaults(handler=cmd_serve)
 
     up = commands.add_parser(

@@ -110,8 +110,10 @@ class Router:
         introspection: bool = True,
         cost_rules: CostRules | None = None,
         max_cost: int | None = None,
+        merge_entity_fetches: bool = True,
     ) -> None:
         self.api_schema = api_schema
+        self.merge_entity_fetches = merge_entity_fetches
         self.planner = planner
         self.transport = transport
         self.access_rules = access_rules or AccessRules({}, {}, frozenset(), frozenset())
@@ -253,6 +255,7 @@ class Router:
             transport=self.transport,
             request_context=RequestContext(headers=self._forward(headers)),
             schema=self.api_schema,
+            merge_entity_fetches=self.merge_entity_fetches,
         )
         if prepared.denied:
             errors.extend(denied_errors(prepared.denied, data))
@@ -355,4 +358,5 @@ def build_router(
     options.setdefault("introspection", settings.introspection)
     options.setdefault("cost_rules", read_cost_rules(supergraph_sdl, settings.cost_list_size))
     options.setdefault("max_cost", settings.max_cost)
+    options.setdefault("merge_entity_fetches", settings.merge_entity_fetches)
     return Router(supergraph.api_schema, planner, transport, **options)

@@ -28,6 +28,8 @@ class RouterSettings(BaseSettings):
     # followers' trace ids never reach the subgraphs, and subgraph-side audit logs and rate
     # limits see one request for many clients.
     deduplicate_inbound_queries: bool = False
+    # Entity fetches to one subgraph in one Parallel stage go as one aliased request.
+    merge_entity_fetches: bool = True
     cors_origins: list[str] = []
     cors_allow_credentials: bool = False
     propagate_request_headers: list[str] = ["authorization", "x-request-id", "traceparent"]

@@ -10,6 +10,7 @@ from typing import Any
 from graphql import FieldNode, GraphQLSchema, OperationDefinitionNode, is_abstract_type, parse
 
 from supergraph.execution.context import aliased_operation, context_values
+from supergraph.execution.merging import merged_operation, merged_variables
 from supergraph.execution.representations import dedup_key, requires_shape
 from supergraph.plan import Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
 from supergraph.transport import Transport, TransportError
@@ -23,6 +24,18 @@ Batch = tuple[str, list[dict], list[list[Target]]]
 
 _MISSING = object()
 _TYPE_CONDITION = "... on "
+_ENTITIES = "_entities"
+# A subgraph's answer as one entity fetch sees it, and the response key of its _entities.
+Answer = tuple[dict | TransportError, str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    """An entity fetch waiting one loop turn for siblings that go to the same subgraph."""
+
+    fetch: Fetch
+    variables: dict[str, Any]
+    answer: asyncio.Future[Answer] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,18 +102,22 @@ async def execute_plan(
     request_context: RequestContext | None = None,
     schema: GraphQLSchema | None = None,
     data: dict | None = None,
+    merge_entity_fetches: bool = True,
 ) -> tuple[dict, list[dict]]:
     """Run ``plan`` and return the merged raw data and the collected errors.
 
     ``schema`` (the API schema) lets ``requires`` fragments on abstract types match
     concrete objects; without it only exact type names match. ``data`` is root data the
-    plan starts from (a subscription event), merged into in place.
+    plan starts from (a subscription event), merged into in place. With
+    ``merge_entity_fetches``, entity fetches to one subgraph that become ready in the same
+    loop turn (the branches of a ``Parallel``) go as one request, ``_entities`` aliased ``_i``.
     """
     if data is None:
         data = {}
     if plan.node is None:
         return data, []
     run = _Run(variables, transport, request_context or RequestContext(), schema)
+    run.merge = merge_entity_fetches
     run.root = data
     await run.node(plan.node, [(data, ())])
     return data, run.errors
@@ -109,7 +126,17 @@ async def execute_plan(
 class _Run:
     """The state of one plan execution."""
 
-    __slots__ = ("abstract", "errors", "headers", "root", "schema", "transport", "variables")
+    __slots__ = (
+        "abstract",
+        "errors",
+        "headers",
+        "merge",
+        "queued",
+        "root",
+        "schema",
+        "transport",
+        "variables",
+    )
 
     def __init__(
         self,
@@ -125,6 +152,8 @@ class _Run:
         self.abstract = _abstract_type_names(schema)
         self.errors: list[dict] = []
         self.root: dict = {}
+        self.merge = True
+        self.queued: dict[str, list[_Queued]] = {}
 
     async def node(self, node: PlanNode, targets: list[Target]) -> None:
         match node:
@@ -176,8 +205,52 @@ class _Run:
             return
         variables = self.fetch_variables(fetch)
         variables["representations"] = representations
-        response = await self.send(fetch, _body(fetch, variables))
-        self.merge_entities(fetch, response, [("_entities", representations, owners)])
+        if self.merge:
+            response, key = await self.merged_send(fetch, variables)
+        else:
+            response, key = await self.send(fetch, _body(fetch, variables)), _ENTITIES
+        self.merge_entities(fetch, response, [(key, representations, owners)])
+
+    async def merged_send(self, fetch: Fetch, variables: dict[str, Any]) -> Answer:
+        """Send with the entity fetches to the same subgraph queued in this loop turn."""
+        queue = self.queued.get(fetch.service)
+        if queue is not None:
+            answer: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+            queue.append(_Queued(fetch, variables, answer))
+            return await answer
+        queue = [_Queued(fetch, variables, None)]
+        self.queued[fetch.service] = queue
+        try:
+            # Sibling branches of a Parallel reach their fetches before this task resumes.
+            await asyncio.sleep(0)
+            del self.queued[fetch.service]
+            if len(queue) == 1:
+                return await self.send(fetch, _body(fetch, variables)), _ENTITIES
+            answers = await self.send_queued(queue)
+        except BaseException as exc:
+            if self.queued.get(fetch.service) is queue:
+                del self.queued[fetch.service]
+            for queued in queue[1:]:
+                if queued.answer is not None and not queued.answer.done():
+                    queued.answer.set_exception(exc)
+            raise
+        for queued, answer in zip(queue[1:], answers[1:], strict=True):
+            assert queued.answer is not None
+            queued.answer.set_result(answer)
+        return answers[0]
+
+    async def send_queued(self, queue: list[_Queued]) -> list[Answer]:
+        operation = merged_operation(tuple(queued.fetch.operation for queued in queue))
+        if operation is None:
+            responses = await asyncio.gather(
+                *(self.send(q.fetch, _body(q.fetch, q.variables)) for q in queue)
+            )
+            return [(response, _ENTITIES) for response in responses]
+        first = queue[0].fetch
+        variables = merged_variables([queued.variables for queued in queue])
+        response = await self.send(first, _body(first, variables, operation))
+        keys = [f"_{index}" for index in range(len(queue))]
+        return [(_answer_for(response, key, keys), key) for key in keys]
 
     async def contextual_fetch(self, fetch: Fetch, targets: list[Target]) -> None:
         """Objects grouped by their @fromContext values; one aliased _entities per group."""
@@ -275,6 +348,27 @@ def _body(fetch: Fetch, variables: dict[str, Any], operation: str | None = None)
     if fetch.operation_name:
         body["operationName"] = fetch.operation_name
     return body
+
+
+def _answer_for(
+    response: dict | TransportError, key: str, keys: list[str]
+) -> dict | TransportError:
+    """One merged fetch's view of the shared answer: its errors (unplaced ones go to the first)."""
+    if isinstance(response, TransportError):
+        return response
+    errors = [
+        error
+        for error in response.get("errors") or ()
+        if _error_key(error, keys) == key or (key == keys[0] and _error_key(error, keys) is None)
+    ]
+    return {"data": response.get("data"), "errors": errors}
+
+
+def _error_key(error: Any, keys: list[str]) -> str | None:
+    path = error.get("path") if isinstance(error, dict) else None
+    if isinstance(path, list) and path and path[0] in keys:
+        return str(path[0])
+    return None
 
 
 def _is_graphql_response(response: Any) -> bool:

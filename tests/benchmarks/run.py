@@ -297,8 +297,15 @@ def _router(*options: str) -> Callable[[Path, int], list[str]]:
     return command
 
 
-def _taskforge_cli(supergraph: Path, port: int) -> list[str]:
-    return [str(TASKFORGE), "serve", "router", "--supergraph", str(supergraph), "--port", str(port)]
+_QUIET = (("TASKFORGE_LOG_LEVEL", "warning"),)
+
+
+def _taskforge_cli(*options: str) -> Callable[[Path, int], list[str]]:
+    def command(supergraph: Path, port: int) -> list[str]:
+        return [str(TASKFORGE), "serve", "router", "--supergraph", str(supergraph),
+                "--port", str(port), *options]  # fmt: skip
+
+    return command
 
 
 def _apollo(supergraph: Path, port: int) -> list[str]:
@@ -327,15 +334,26 @@ def _direct_url(query: str, port: int) -> str:
 def gateways() -> list[Gateway]:
     """Every gateway the benchmark knows, ours first."""
     return [
-        Gateway("taskforge", _taskforge_cli, env=(("TASKFORGE_LOG_LEVEL", "warning"),),
-                note="`taskforge serve router` as shipped (uvloop, httptools, httpx transport)"),
-        Gateway("taskforge-aiohttp", _router("--transport", "aiohttp"),
-                note="same router, subgraph transport on aiohttp instead of httpx"),
+        Gateway("taskforge", _taskforge_cli(), env=_QUIET,
+                note="`taskforge serve router` as shipped (aiohttp transport, fetch de-duplication "
+                     "and entity-fetch merging on, inbound de-duplication off)"),
+        Gateway("taskforge-httpx", _router("--transport", "httpx"),
+                env=(*_QUIET, ("TASKFORGE_ROUTER_MERGE_ENTITY_FETCHES", "false")),
+                note="before: the httpx transport, no de-duplication, no merging"),
+        Gateway("taskforge-nomerge", _taskforge_cli(),
+                env=(*_QUIET, ("TASKFORGE_ROUTER_MERGE_ENTITY_FETCHES", "false")),
+                note="as shipped but one request per entity fetch"),
+        Gateway("taskforge-nodedup", _taskforge_cli(),
+                env=(*_QUIET, ("TASKFORGE_ROUTER_DEDUPLICATE_SUBGRAPH_FETCHES", "false")),
+                note="as shipped but no subgraph fetch de-duplication"),
+        Gateway("taskforge-dedup", _taskforge_cli(),
+                env=(*_QUIET, ("TASKFORGE_ROUTER_DEDUPLICATE_INBOUND_QUERIES", "true")),
+                note="as shipped plus inbound de-duplication of identical client queries"),
         Gateway("taskforge-asyncio", _router("--loop", "asyncio", "--http", "h11"),
                 note="asyncio event loop and h11 instead of uvloop and httptools"),
-        Gateway("taskforge-aiohttp-2w", _router("--transport", "aiohttp", "--workers", "2"),
+        Gateway("taskforge-2w", _taskforge_cli("--workers", "2"), env=_QUIET,
                 cores=f"{GATEWAY_CORE},{LOAD_CORE}",
-                note="2 uvicorn workers on both cores (shared with wrk and the subgraphs)"),
+                note="`serve router --workers 2` on both cores (shared with wrk, subgraphs)"),
         Gateway("apollo-gateway", _apollo, note="@apollo/gateway 2.14.4 + @apollo/server 5.5.1"),
         Gateway("hive-gateway", _hive(), note="@graphql-hive/gateway 2.15.1, defaults"),
         Gateway("hive-gateway-dedup", _hive("-c", str(NODE_DIR / "hive-dedup.config.mjs")),
