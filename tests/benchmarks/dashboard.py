@@ -22,6 +22,7 @@ import asyncio
 import json
 import logging
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -56,6 +57,7 @@ GROUPS = 3
 OTHER_MEMBERS = 3
 VERIFY_SAMPLES = 5
 SEED_CONCURRENCY = 8
+SETTLE_SECONDS = 120
 DASHBOARD = """query Dashboard { me {
   displayName avatar { thumbnail }
   unreadNotificationCount
@@ -89,6 +91,8 @@ class Measurement:
     mode: str
     tasks_per_group: int
     connections: int
+    quiet_ms: float
+    requests: int
     requests_per_second: float
     p50_ms: float
     p95_ms: float
@@ -252,25 +256,55 @@ def check_shape(answer: dict[str, Any], dataset: Dataset) -> None:
         raise AssertionError(f"dashboard answer does not show the dataset: {wrong}")
 
 
-def reference_answer(url: str, body: bytes, dataset: Dataset) -> bytes:
-    """Fetch the answer once, check it shows the dataset, and that later answers equal it."""
-    headers = {
+@dataclass(frozen=True)
+class Reference:
+    """The verified answer, and the median latency of the verifying requests (one at a time)."""
+
+    answer: bytes
+    quiet_ms: float
+
+
+def _headers(dataset: Dataset) -> dict[str, str]:
+    return {
         "Authorization": f"Bearer {dataset.token}",
         "Content-Type": "application/json",
         "Accept": "application/graphql-response+json, application/json",
     }
-    with httpx.Client(timeout=30) as http:
-        first = http.post(url, content=body, headers=headers)
+
+
+def reference_answer(url: str, body: bytes, dataset: Dataset) -> Reference:
+    """Fetch the answer once, check it shows the dataset, and that later answers equal it."""
+    timings = []
+    with httpx.Client(timeout=30, headers=_headers(dataset)) as http:
+        first = http.post(url, content=body)
         first.raise_for_status()
         reference = json.loads(first.content)
         check_shape(reference, dataset)
         for _ in range(VERIFY_SAMPLES):
-            again = http.post(url, content=body, headers=headers)
+            started = time.perf_counter()
+            again = http.post(url, content=body)
+            timings.append((time.perf_counter() - started) * 1000)
             if again.status_code != 200 or json.loads(again.content) != reference:
                 raise AssertionError(f"answer differs from the reference: {again.text[:300]}")
             if len(again.content) != len(first.content):
                 raise AssertionError("answer length varies between requests")
-    return first.content
+    return Reference(first.content, statistics.median(timings))
+
+
+def settle(url: str, body: bytes, dataset: Dataset, reference: Reference) -> None:
+    """Wait until the server has finished the requests wrk abandoned when it stopped.
+
+    A server keeps working on requests whose connection wrk closed; the next run would
+    otherwise share the CPU with that backlog.
+    """
+    deadline = time.monotonic() + SETTLE_SECONDS
+    with httpx.Client(timeout=SETTLE_SECONDS, headers=_headers(dataset)) as http:
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            http.post(url, content=body)
+            if (time.perf_counter() - started) * 1000 < 3 * reference.quiet_ms + 50:
+                return
+    raise RuntimeError(f"{url} still busy {SETTLE_SECONDS}s after the load stopped")
 
 
 # ---------------------------------------------------------------- load
@@ -305,23 +339,28 @@ async def measure(
     url = f"{base_url}/graphql"
     body_file = workdir / "dashboard.json"
     body_file.write_bytes(json.dumps({"query": DASHBOARD}).encode())
-    reference = await asyncio.to_thread(reference_answer, url, body_file.read_bytes(), dataset)
+    body = body_file.read_bytes()
+    reference = await asyncio.to_thread(reference_answer, url, body, dataset)
+    run = _wrk_runner(url, body_file, dataset.token, len(reference.answer))
     results = []
     for connections in load.connections:
-        run = _wrk_runner(url, body_file, dataset.token, len(reference))
         await asyncio.to_thread(run, load.warmup, connections)
+        await asyncio.to_thread(settle, url, body, dataset, reference)
         result = await asyncio.to_thread(run, load.duration, connections)
+        await asyncio.to_thread(settle, url, body, dataset, reference)
         bad = result["bad_status"] + result["bad_length"] + result["socket_errors"]
         measurement = Measurement(
             mode=mode,
             tasks_per_group=dataset.tasks_per_group,
             connections=connections,
+            quiet_ms=reference.quiet_ms,
+            requests=result["requests"],
             requests_per_second=result["requests"] / (result["duration_us"] / 1e6),
             p50_ms=result["p50_us"] / 1000,
             p95_ms=result["p95_us"] / 1000,
             p99_ms=result["p99_us"] / 1000,
             bad=bad,
-            answer_bytes=len(reference),
+            answer_bytes=len(reference.answer),
         )
         print(_row(measurement), flush=True)
         results.append(measurement)
@@ -517,30 +556,53 @@ async def _count(federation: Any, http: httpx.AsyncClient, dataset: Dataset) -> 
 # ---------------------------------------------------------------- output
 
 
-HEADER = (
-    f"{'mode':<18} {'tasks/group':>11} {'conns':>5} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8}"
-    f" {'p99 ms':>8} {'bad':>4} {'answer B':>9}"
+COLUMNS = (
+    ("mode", 18),
+    ("tasks/group", 11),
+    ("conns", 5),
+    ("1-conn ms", 9),
+    ("requests", 8),
+    ("req/s", 7),
+    ("p50 ms", 8),
+    ("p95 ms", 8),
+    ("p99 ms", 8),
+    ("bad", 4),
+    ("answer B", 8),
+)
+HEADER = " ".join(
+    f"{name:{'<' if i == 0 else '>'}{width}}" for i, (name, width) in enumerate(COLUMNS)
 )
 
 
+def _cells(m: Measurement) -> list[str]:
+    # wrk reports no percentiles when nothing completed within the run.
+    latency = [f"{ms:.1f}" if m.requests else "-" for ms in (m.p50_ms, m.p95_ms, m.p99_ms)]
+    return [
+        m.mode,
+        str(m.tasks_per_group),
+        str(m.connections),
+        f"{m.quiet_ms:.1f}",
+        str(m.requests),
+        f"{m.requests_per_second:.1f}",
+        *latency,
+        str(m.bad),
+        str(m.answer_bytes),
+    ]
+
+
 def _row(m: Measurement) -> str:
-    return (
-        f"{m.mode:<18} {m.tasks_per_group:>11} {m.connections:>5} {m.requests_per_second:>8.1f}"
-        f" {m.p50_ms:>8.1f} {m.p95_ms:>8.1f} {m.p99_ms:>8.1f} {m.bad:>4} {m.answer_bytes:>9}"
+    cells = zip(_cells(m), COLUMNS, strict=True)
+    return " ".join(
+        f"{cell:{'<' if i == 0 else '>'}{width}}" for i, (cell, (_, width)) in enumerate(cells)
     )
 
 
 def markdown(results: Iterable[Measurement], costs: Sequence[RequestCost]) -> str:
     lines = [
-        "| mode | tasks/group | connections | req/s | p50 ms | p95 ms | p99 ms | bad"
-        " | answer bytes |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| " + " | ".join(name for name, _ in COLUMNS) + " |",
+        "|---|" + "---:|" * (len(COLUMNS) - 1),
     ]
-    lines += [
-        f"| {m.mode} | {m.tasks_per_group} | {m.connections} | {m.requests_per_second:.1f}"
-        f" | {m.p50_ms:.1f} | {m.p95_ms:.1f} | {m.p99_ms:.1f} | {m.bad} | {m.answer_bytes} |"
-        for m in results
-    ]
+    lines += ["| " + " | ".join(_cells(m)) + " |" for m in results]
     if costs:
         lines += [
             "",
