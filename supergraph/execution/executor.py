@@ -18,7 +18,10 @@ from supergraph.transport import Transport, TransportError
 __all__ = ["RequestContext", "deep_merge", "execute_plan"]
 
 Path = tuple[str | int, ...]
-Target = tuple[dict, Path]
+# A response path as a chain (parent chain, last segment), () at the root: walking a Flatten
+# path then costs one pair per object and step; _flat spells a path out only when reported.
+Chain = tuple[Any, ...]
+Target = tuple[dict, Chain]
 # (response key of one _entities field, its representations, the objects behind each)
 Batch = tuple[str, list[dict], list[list[Target]]]
 
@@ -183,7 +186,7 @@ class _Run:
         body = _body(fetch, self.fetch_variables(fetch))
         response = await self.send(fetch, body)
         if isinstance(response, TransportError):
-            prefix = targets[0][1] if len(targets) == 1 else ()
+            prefix = _flat(targets[0][1]) if len(targets) == 1 else ()
             for key in _root_response_keys(fetch.operation):
                 self.errors.append(_failure_error(fetch.service, response, (*prefix, key)))
             return
@@ -191,7 +194,7 @@ class _Run:
         if isinstance(data, dict):
             for obj, _ in targets:
                 deep_merge(obj, data, self.abstract)
-        only = targets[0][1] if len(targets) == 1 else None
+        only = _flat(targets[0][1]) if len(targets) == 1 else None
         for error in response.get("errors") or ():
             self.errors.append(_subgraph_error(fetch.service, error, _prefixed(error, only)))
 
@@ -256,7 +259,7 @@ class _Run:
         """Objects grouped by their @fromContext values; one aliased _entities per group."""
         by_values: dict[bytes, tuple[dict[str, Any], list[Target]]] = {}
         for target in targets:
-            values = context_values(fetch, self.root, target[1], self.schema)
+            values = context_values(fetch, self.root, _flat(target[1]), self.schema)
             by_values.setdefault(dedup_key(values), (values, []))[1].append(target)
         variables = self.fetch_variables(fetch)
         batches: list[Batch] = []
@@ -280,7 +283,7 @@ class _Run:
     def merge_entities(
         self, fetch: Fetch, response: dict | TransportError, batches: list[Batch]
     ) -> None:
-        first_path = batches[0][2][0][0][1]
+        first_path = _flat(batches[0][2][0][0][1])
         if isinstance(response, TransportError):
             self.errors.append(_failure_error(fetch.service, response, first_path))
             return
@@ -380,18 +383,27 @@ def _is_graphql_response(response: Any) -> bool:
 
 
 def _walk(targets: list[Target], path: tuple[str, ...]) -> list[Target]:
-    current: list[tuple[Any, Path]] = list(targets)
+    current: list[tuple[Any, Chain]] = list(targets)
     for segment in path:
         current = _step(current, segment)
     return [(obj, at) for obj, at in current if isinstance(obj, dict)]
 
 
-def _step(current: list[tuple[Any, Path]], segment: str) -> list[tuple[Any, Path]]:
-    found: list[tuple[Any, Path]] = []
+def _flat(chain: Chain) -> Path:
+    segments: list[str | int] = []
+    while chain:
+        chain, segment = chain
+        segments.append(segment)
+    segments.reverse()
+    return tuple(segments)
+
+
+def _step(current: list[tuple[Any, Chain]], segment: str) -> list[tuple[Any, Chain]]:
+    found: list[tuple[Any, Chain]] = []
     if segment == "@":
         for value, at in current:
             if isinstance(value, list):
-                found.extend((item, (*at, i)) for i, item in enumerate(value) if item is not None)
+                found.extend((item, (at, i)) for i, item in enumerate(value) if item is not None)
         return found
     if segment.startswith(_TYPE_CONDITION):
         name = segment[len(_TYPE_CONDITION) :].strip()
@@ -400,9 +412,9 @@ def _step(current: list[tuple[Any, Path]], segment: str) -> list[tuple[Any, Path
         if isinstance(value, dict):
             child = value.get(segment)
             if child is not None:
-                found.append((child, (*at, segment)))
+                found.append((child, (at, segment)))
         elif isinstance(value, list):
-            found.extend(_step([(item, (*at, i)) for i, item in enumerate(value)], segment))
+            found.extend(_step([(item, (at, i)) for i, item in enumerate(value)], segment))
     return found
 
 
@@ -445,7 +457,7 @@ def _entity_path(error: Any, owners_by_key: Mapping[str, list[list[Target]]]) ->
     index = path[1]
     if not isinstance(index, int) or not 0 <= index < len(owners):
         return None
-    return [*owners[index][0][1], *path[2:]]
+    return [*_flat(owners[index][0][1]), *path[2:]]
 
 
 def _subgraph_error(service: str, error: Any, path: list | None) -> dict:

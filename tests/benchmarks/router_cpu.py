@@ -26,10 +26,10 @@ import orjson
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import run
-from serve_router import AiohttpTransport
 
 from supergraph.loading import load_supergraph
 from supergraph.router import Router, build_router
+from supergraph.transport import HttpTransport
 
 __all__ = ["RecordingTransport", "ReplayTransport", "main"]
 
@@ -41,7 +41,7 @@ def _key(service: str, body: Mapping[str, Any]) -> bytes:
 class RecordingTransport:
     """Passes requests to a real transport and keeps each answer's JSON bytes."""
 
-    def __init__(self, upstream: AiohttpTransport) -> None:
+    def __init__(self, upstream: HttpTransport) -> None:
         self.upstream = upstream
         self.recorded: dict[bytes, bytes] = {}
 
@@ -65,7 +65,7 @@ class ReplayTransport:
 
 async def _record(sdl: str, queries: list[str]) -> tuple[dict[bytes, bytes], list[dict]]:
     urls = {graph.name: graph.url for graph in load_supergraph(sdl).graphs.values()}
-    upstream = AiohttpTransport(urls)
+    upstream = HttpTransport(urls)
     recorder = RecordingTransport(upstream)
     router = build_router(sdl, transport=recorder)
     try:

@@ -13,6 +13,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
+from supergraph.cli import tune_gc
 from supergraph.http import create_router_app
 from supergraph.loading import load_supergraph
 from supergraph.router import build_router
@@ -45,7 +46,9 @@ def create_app() -> Starlette:
     sdl = Path(os.environ["BENCH_SUPERGRAPH"]).read_text()
     urls = {graph.name: graph.url for graph in load_supergraph(sdl).graphs.values()}
     transport = _transport(os.environ.get("BENCH_TRANSPORT", "aiohttp"), urls)
-    return create_router_app(build_router(sdl, transport=transport))
+    app = create_router_app(build_router(sdl, transport=transport))
+    tune_gc()
+    return app
 
 
 def main() -> None:
