@@ -28,6 +28,8 @@ Batch = tuple[str, list[dict], list[list[Target]]]
 _MISSING = object()
 _TYPE_CONDITION = "... on "
 _ENTITIES = "_entities"
+# Stands in for an _entities answer of the wrong length, which merge_entities reports.
+_MALFORMED = "malformed"
 # A subgraph's answer as one entity fetch sees it, and the response key of its _entities.
 Answer = tuple[dict | TransportError, str]
 
@@ -124,6 +126,30 @@ async def execute_plan(
     run.root = data
     await run.node(plan.node, [(data, ())])
     return data, run.errors
+
+
+class _Group:
+    """Queued fetches with one operation and the same other variables: one ``_entities``."""
+
+    __slots__ = ("fetch", "index", "others", "representations")
+
+    def __init__(self, fetch: Fetch, others: dict[str, Any]) -> None:
+        self.fetch = fetch
+        self.others = others
+        self.representations: list[dict] = []
+        self.index: dict[bytes, int] = {}
+
+    def add(self, representation: dict) -> int:
+        """The position of ``representation`` in the shared list, appending it when new."""
+        key = dedup_key(representation)
+        found = self.index.get(key)
+        if found is None:
+            found = self.index[key] = len(self.representations)
+            self.representations.append(representation)
+        return found
+
+    def variables(self) -> dict[str, Any]:
+        return {**self.others, "representations": self.representations}
 
 
 class _Run:
@@ -243,17 +269,51 @@ class _Run:
         return answers[0]
 
     async def send_queued(self, queue: list[_Queued]) -> list[Answer]:
-        operation = merged_operation(tuple(queued.fetch.operation for queued in queue))
+        """One request for the queue: fetches with the same operation share one ``_entities``
+        (their representations concatenated, de-duplicated), different ones are aliased."""
+        groups: dict[tuple[str, bytes], _Group] = {}
+        members: list[tuple[_Group, list[int], bool]] = []
+        for queued in queue:
+            others = {k: v for k, v in queued.variables.items() if k != "representations"}
+            group_key = (queued.fetch.operation, _variables_key(others))
+            group = groups.get(group_key)
+            leads = group is None
+            if group is None:
+                group = groups[group_key] = _Group(queued.fetch, others)
+            indices = [group.add(r) for r in queued.variables["representations"]]
+            members.append((group, indices, leads))
+        views = await self.send_groups(list(groups.values()))
+        answers: list[Answer] = []
+        for group, indices, leads in members:
+            response, key = views[id(group)]
+            answers.append(
+                (_sliced(response, key, indices, len(group.representations), leads), key)
+            )
+        return answers
+
+    async def send_groups(self, groups: list[_Group]) -> dict[int, Answer]:
+        if len(groups) == 1:
+            fetch = groups[0].fetch
+            return {
+                id(groups[0]): (
+                    await self.send(fetch, _body(fetch, groups[0].variables())),
+                    _ENTITIES,
+                )
+            }
+        operation = merged_operation(tuple(group.fetch.operation for group in groups))
         if operation is None:
             responses = await asyncio.gather(
-                *(self.send(q.fetch, _body(q.fetch, q.variables)) for q in queue)
+                *(self.send(g.fetch, _body(g.fetch, g.variables())) for g in groups)
             )
-            return [(response, _ENTITIES) for response in responses]
-        first = queue[0].fetch
-        variables = merged_variables([queued.variables for queued in queue])
+            return {id(g): (r, _ENTITIES) for g, r in zip(groups, responses, strict=True)}
+        first = groups[0].fetch
+        variables = merged_variables([group.variables() for group in groups])
         response = await self.send(first, _body(first, variables, operation))
-        keys = [f"_{index}" for index in range(len(queue))]
-        return [(_answer_for(response, key, keys), key) for key in keys]
+        keys = [f"_{index}" for index in range(len(groups))]
+        return {
+            id(g): (_answer_for(response, key, keys), key)
+            for g, key in zip(groups, keys, strict=True)
+        }
 
     async def contextual_fetch(self, fetch: Fetch, targets: list[Target]) -> None:
         """Objects grouped by their @fromContext values; one aliased _entities per group."""
@@ -365,6 +425,40 @@ def _answer_for(
         if _error_key(error, keys) == key or (key == keys[0] and _error_key(error, keys) is None)
     ]
     return {"data": response.get("data"), "errors": errors}
+
+
+def _variables_key(variables: dict[str, Any]) -> bytes:
+    """Equal for equal variables; unique when they cannot be serialized (files)."""
+    try:
+        return dedup_key(variables)
+    except TypeError:
+        return str(id(variables)).encode()
+
+
+def _sliced(
+    response: dict | TransportError, key: str, indices: list[int], size: int, leads: bool
+) -> dict | TransportError:
+    """One fetch's part of a shared ``_entities``: its entities, their errors re-indexed."""
+    if isinstance(response, TransportError):
+        return response
+    data = response.get("data")
+    entities = data.get(key) if isinstance(data, dict) else None
+    if isinstance(entities, list) and len(entities) == size:
+        entities = [entities[index] for index in indices]
+    elif entities is not None:
+        entities = _MALFORMED
+    errors: list[Any] = []
+    for error in response.get("errors") or ():
+        path = error.get("path") if isinstance(error, dict) else None
+        if isinstance(path, list) and len(path) > 1 and path[0] == key:
+            errors.extend(
+                {**error, "path": [key, mine, *path[2:]]}
+                for mine, index in enumerate(indices)
+                if index == path[1]
+            )
+        elif leads:
+            errors.append(error)
+    return {"data": {key: entities} if isinstance(data, dict) else data, "errors": errors}
 
 
 def _error_key(error: Any, keys: list[str]) -> str | None:

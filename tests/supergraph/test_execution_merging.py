@@ -110,3 +110,55 @@ def test_merged_operation_aliases_each_entities_and_shares_client_variables() ->
     assert "_1: _entities(representations: $representations_1)" in merged
     assert "$size: Int" in merged
     assert merged_operation((first, "{ users { id } }")) is None
+
+
+SAME_ROOT = {
+    "data": {
+        "tasks": [
+            {"owner": {"__typename": "User", "id": "1"}},
+            {"owner": {"__typename": "User", "id": "2"}},
+        ],
+        "groups": [{"lead": {"__typename": "User", "id": "2"}}],
+    }
+}
+
+
+def same_operation_plan() -> QueryPlan:
+    fetch = Fetch(service="users", operation=entity_op("name"), requires=USER_KEY)
+    return QueryPlan(
+        Sequence(
+            (
+                Fetch(service="tasks", operation="{ tasks { owner { __typename id } } }"),
+                Parallel(
+                    (
+                        Flatten(("tasks", "@", "owner"), fetch),
+                        Flatten(("groups", "@", "lead"), fetch),
+                    )
+                ),
+            )
+        )
+    )
+
+
+async def test_fetches_with_one_operation_share_one_entities_list() -> None:
+    def users_by_id(body: dict[str, Any]) -> dict:
+        reps = body["variables"]["representations"]
+        entities = [{"name": f"n{r['id']}"} if r["id"] == "1" else None for r in reps]
+        errors = [
+            {"message": "hidden", "path": ["_entities", i, "name"]}
+            for i, r in enumerate(reps)
+            if r["id"] == "2"
+        ]
+        return {"data": {"_entities": entities}, "errors": errors}
+
+    transport = FakeTransport({"tasks": SAME_ROOT, "users": users_by_id})
+    data, errors = await execute_plan(same_operation_plan(), variables={}, transport=transport)
+    bodies = transport.bodies("users")
+    assert len(bodies) == 1
+    # User 2 is asked for once although both fetches need it.
+    assert [r["id"] for r in bodies[0]["variables"]["representations"]] == ["1", "2"]
+    assert data["tasks"][0]["owner"]["name"] == "n1"
+    assert sorted(error["path"] for error in errors) == [
+        ["groups", 0, "lead", "name"],
+        ["tasks", 1, "owner", "name"],
+    ]
