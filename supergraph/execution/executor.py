@@ -244,9 +244,9 @@ class _Run:
         """Send with the entity fetches to the same subgraph queued in this loop turn."""
         queue = self.queued.get(fetch.service)
         if queue is not None:
-            answer: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
-            queue.append(_Queued(fetch, variables, answer))
-            return await answer
+            waiting: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
+            queue.append(_Queued(fetch, variables, waiting))
+            return await waiting
         queue = [_Queued(fetch, variables, None)]
         self.queued[fetch.service] = queue
         try:
