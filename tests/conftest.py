@@ -10,11 +10,31 @@ import pytest
 from tests.support.backends import Backend, available_backends, delete_redis_keys
 
 BACKENDS = available_backends()
+REDIS_BACKENDS = [backend for backend in BACKENDS if backend.redis_url]
 
 
-@pytest.fixture(params=BACKENDS, ids=[backend.name for backend in BACKENDS])
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Each DB/Redis-facing test runs once per backend; `redis_only` ones on Redis backends."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    redis_only = metafunc.definition.get_closest_marker("redis_only") is not None
+    chosen = REDIS_BACKENDS if redis_only else BACKENDS
+    metafunc.parametrize("backend", chosen, ids=[b.name for b in chosen], indirect=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without TASKFORGE_TEST_REDIS_URL, `redis_only` tests are not collected (CI sets it)."""
+    if REDIS_BACKENDS:
+        return
+    dropped = [item for item in items if item.get_closest_marker("redis_only")]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = [item for item in items if not item.get_closest_marker("redis_only")]
+
+
+@pytest.fixture
 async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
-    """Each DB/Redis-facing test runs once per configured backend."""
+    """The backend this instance of a test runs on (see pytest_generate_tests)."""
     chosen: Backend = request.param
     yield chosen
 

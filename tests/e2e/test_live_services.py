@@ -9,7 +9,6 @@ notifications process is SIGKILLed while task events keep coming.
 from __future__ import annotations
 
 import asyncio
-import shutil
 import subprocess
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -30,6 +29,8 @@ from subgraph_kit.events import Event, RedisStreamsBus
 from subgraph_kit.settings import common_settings
 from tests.support.backends import Backend
 from tests.support.topology import Services, services_topology
+
+pytestmark = pytest.mark.redis_only
 
 NODE_DIR = Path(__file__).resolve().parents[1] / "federation" / "node"
 WS_SCRIPT = NODE_DIR / "graphql_ws_stream.mjs"
@@ -63,10 +64,6 @@ class Person:
 
 @pytest.fixture
 async def services(backend: Backend, redis_prefix: str, tmp_path: Path) -> AsyncIterator[Services]:
-    if backend.redis_url is None:
-        pytest.skip(
-            "services mode needs PostgreSQL and Redis: it runs on the postgres+redis backend"
-        )
     async with services_topology(backend, redis_prefix, tmp_path) as topology:
         yield topology
 
@@ -265,7 +262,6 @@ async def _over_sse(scene: Scene, task_id: str) -> list[dict[str, Any]]:
         await asyncio.gather(*streams, return_exceptions=True)
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 async def test_assignment_reaches_websocket_and_sse_subscribers_through_the_router(
     services: Services,
 ) -> None:

@@ -13,6 +13,8 @@ from supergraph.cli import SUBGRAPHS
 from tests.support.backends import Backend, fresh_database_url
 from tests.support.processes import ServerProcess, free_port, start_taskforge
 
+pytestmark = pytest.mark.redis_only
+
 SCHEMA_DIR = Path(__file__).parents[2] / "schema"
 PASSWORD = "Corr3ct-Horse-Battery"
 
@@ -21,8 +23,6 @@ PASSWORD = "Corr3ct-Horse-Battery"
 async def topology(
     backend: Backend, redis_prefix: str, tmp_path: Path
 ) -> AsyncIterator[ServerProcess]:
-    if backend.redis_url is None:
-        pytest.skip("the services topology needs Redis: it runs on the postgres+redis backend")
     env = {
         "TASKFORGE_DATA_DIR": str(tmp_path / "var"),
         "TASKFORGE_REDIS_URL": backend.redis_url,

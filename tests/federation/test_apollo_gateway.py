@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 
@@ -21,7 +20,6 @@ __all__: list[str] = []
 
 pytestmark = [
     pytest.mark.node,
-    pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed"),
 ]
 
 CASES = load_cases()

@@ -135,13 +135,12 @@ async def test_anonymous_subscribers_are_refused(notifications: Notifications) -
     assert [e["extensions"]["code"] for e in message["payload"]["errors"]] == ["UNAUTHENTICATED"]
 
 
+@pytest.mark.redis_only
 async def test_any_instance_serves_any_subscriber(
     backend: Backend, redis_prefix: str, data_dir: Path
 ) -> None:
     """Two replicas on one database and Redis: whichever consumes the event, the subscriber of
     the other one hears of it through Redis pub/sub."""
-    if backend.redis_url is None:
-        pytest.skip("replicas share Redis; the embedded backend runs one process")
     async with (
         fresh_database_url(backend, data_dir, "notifications") as url,
         started(backend, redis_prefix, data_dir, database_url=url) as first,

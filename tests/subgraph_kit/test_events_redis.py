@@ -13,11 +13,12 @@ from redis.asyncio import Redis
 from subgraph_kit import events
 from tests.support.backends import Backend
 
+pytestmark = pytest.mark.redis_only
+
 
 @pytest.fixture
 async def redis(backend: Backend, redis_prefix: str) -> AsyncIterator[Redis]:
-    if backend.redis_url is None:
-        pytest.skip("Redis Streams run on the postgres+redis backend")
+    assert backend.redis_url is not None
     client = Redis.from_url(backend.redis_url)
     try:
         yield client

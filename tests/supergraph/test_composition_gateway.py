@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from typing import Any
 
@@ -18,7 +17,6 @@ __all__: list[str] = []
 
 pytestmark = [
     pytest.mark.node,
-    pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed"),
 ]
 
 NODE_TIMEOUT_S = 120

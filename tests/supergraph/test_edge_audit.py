@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import socket
 import subprocess
 import threading
@@ -18,8 +17,6 @@ import pytest
 import uvicorn
 
 from tests.supergraph.edge_fixtures import edge_app
-
-pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
 
 NODE_DIR = Path(__file__).parent / "node"
 NPM_TIMEOUT_S = 300

@@ -88,11 +88,11 @@ async def test_apq_can_be_switched_off() -> None:
     assert _codes(response.json()) == ["PERSISTED_QUERY_NOT_SUPPORTED"]
 
 
+@pytest.mark.redis_only
 async def test_redis_store_shares_registered_queries_between_routers(
     backend: Backend, redis_prefix: str
 ) -> None:
-    if backend.redis_url is None:
-        pytest.skip("this backend has no Redis")
+    assert backend.redis_url is not None
     first = RedisQueryStore(backend.redis_url, prefix=redis_prefix + "apq:")
     second = RedisQueryStore(backend.redis_url, prefix=redis_prefix + "apq:")
     with pytest.raises(PersistedQueryError) as miss:

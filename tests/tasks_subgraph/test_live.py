@@ -182,13 +182,12 @@ async def test_stale_changes_are_not_replayed_to_subscribers(tasks_service: Task
     assert (change["kind"], change["task"]["title"]) == ("CREATED", "Fresh")
 
 
+@pytest.mark.redis_only
 async def test_any_replica_serves_any_subscriber(
     tasks_service: Tasks, backend: Backend, redis_prefix: str, data_dir: Path
 ) -> None:
     """Two replicas on one database and Redis: changes made through the first reach a
     subscriber of the second, whichever replica's consumer publishes them."""
-    if backend.redis_url is None:
-        pytest.skip("replicas share Redis; the embedded backend runs one process")
     owner, worker = tasks_service.user("Owner"), tasks_service.user("Worker")
     group_id = await tasks_service.group(owner, worker)
     async with running_service(

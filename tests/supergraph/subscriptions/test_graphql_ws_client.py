@@ -4,20 +4,16 @@ network (the router subscribes to them over graphql-transport-ws with ``websocke
 from __future__ import annotations
 
 import asyncio
-import shutil
 import subprocess
 from pathlib import Path
 
 import orjson
-import pytest
 from strawberry.asgi import GraphQL
 
 from tests.supergraph.subscriptions.harness import TASKS, USERS, build_federation, serving
 
 NODE_DIR = Path(__file__).resolve().parents[2] / "federation" / "node"
 SCRIPT = NODE_DIR / "graphql_ws_client.mjs"
-
-pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 
 
 def _ensure_node_modules() -> None:
