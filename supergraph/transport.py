@@ -178,12 +178,15 @@ class HttpxTransport(_ClientTransport):
             ),
         )
         super().__init__({name: (shared, url) for name, url in urls.items()})
+        self.urls = dict(urls)
 
 
 class AsgiTransport(_ClientTransport):
     """Subgraphs as in-process ASGI apps (single-process mode and tests)."""
 
     def __init__(self, apps: Mapping[str, Any], path: str = "/graphql", timeout: float = 30.0):
+        self.apps = dict(apps)
+        self.path = path
         super().__init__(
             {
                 name: (

@@ -5,9 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Container, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
-from graphql import FieldNode, GraphQLSchema, OperationDefinitionNode, is_abstract_type, parse
+from graphql import (
+    FieldNode,
+    GraphQLError,
+    GraphQLSchema,
+    OperationDefinitionNode,
+    is_abstract_type,
+    parse,
+)
 
 from supergraph.execution.context import aliased_operation, context_values
 from supergraph.execution.merging import merged_operation, merged_variables
@@ -512,18 +520,20 @@ def _step(current: list[tuple[Any, Chain]], segment: str) -> list[tuple[Any, Cha
     return found
 
 
-def _root_response_keys(operation: str) -> list[str]:
+@lru_cache(maxsize=256)
+def _root_response_keys(operation: str) -> tuple[str, ...]:
+    """The root response keys of a subgraph operation (to place a failed fetch's errors)."""
     try:
         document = parse(operation, no_location=True)
-    except Exception:
-        return []
+    except GraphQLError:
+        return ()
     keys: list[str] = []
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode):
             for selection in definition.selection_set.selections:
                 if isinstance(selection, FieldNode):
                     keys.append(selection.alias.value if selection.alias else selection.name.value)
-    return keys
+    return tuple(keys)
 
 
 def _failure_error(service: str, exc: TransportError, path: Path | None) -> dict:

@@ -7,7 +7,6 @@ import contextlib
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any, Protocol
 
-import httpx
 import orjson
 import websockets
 from websockets.asyncio.client import ClientConnection, connect
@@ -212,33 +211,15 @@ class WebSocketSubscriptionTransport:
 def subscription_transport_for(transport: Any) -> SubscriptionTransport | None:
     """The subscription counterpart of the router's query transport, when it can be derived.
 
-    A transport may say where its subgraphs are (``apps`` or ``urls``); otherwise the
-    httpx clients of :mod:`supergraph.transport` tell: an ASGI client's app, else the URL.
+    Transports say where their subgraphs are: in-process ``apps`` (and their ``path``), or
+    ``urls`` reached over WebSocket.
     """
     while hasattr(transport, "inner"):  # wrappers such as the edge's TimedTransport
         transport = transport.inner
     apps = getattr(transport, "apps", None)
     if isinstance(apps, Mapping):
-        return AsgiSubscriptionTransport(apps)
+        return AsgiSubscriptionTransport(apps, path=getattr(transport, "path", "/graphql"))
     urls = getattr(transport, "urls", None)
     if isinstance(urls, Mapping):
         return WebSocketSubscriptionTransport(urls)
-    clients = getattr(transport, "_clients", None)
-    if not isinstance(clients, Mapping):
-        return None
-    in_process: dict[str, Any] = {}
-    remote: dict[str, str] = {}
-    for name, (client, url) in clients.items():
-        inner = getattr(client, "_transport", None)
-        if isinstance(inner, httpx.ASGITransport):
-            in_process[name] = inner.app
-        else:
-            remote[name] = url
-    if in_process and not remote:
-        return AsgiSubscriptionTransport(in_process, path=_path_of(clients))
-    return WebSocketSubscriptionTransport(remote) if remote and not in_process else None
-
-
-def _path_of(clients: Mapping[str, tuple[Any, str]]) -> str:
-    url = next(iter(clients.values()))[1]
-    return httpx.URL(url).path or "/graphql"
+    return None
