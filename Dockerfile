@@ -4,6 +4,7 @@ WORKDIR /app
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 COPY pyproject.toml README.md ./
 COPY supergraph ./supergraph
+COPY taskforge ./taskforge
 COPY subgraph_kit ./subgraph_kit
 COPY users_subgraph ./users_subgraph
 COPY groups_subgraph ./groups_subgraph

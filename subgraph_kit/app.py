@@ -19,12 +19,12 @@ from strawberry.federation import Schema
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 
-from subgraph_kit.access_log import AccessLogMiddleware
 from subgraph_kit.context import RequestContext, build_context
 from subgraph_kit.errors import ErrorCode, TaskforgeError, graphql_error_body
 from subgraph_kit.runtime import ServiceRuntime
 from subgraph_kit.storage import PHOTOS_EXTRA, PhotoService, photo_routes
 from subgraph_kit.tracing import SubgraphTracing
+from supergraph.edge.access_log import AccessLogMiddleware
 
 __all__ = ["create_photo_subgraph_app", "create_subgraph_app", "error_code_for"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -12,24 +11,28 @@ import jwt
 from subgraph_kit.db import utcnow
 from subgraph_kit.errors import Unauthenticated
 from subgraph_kit.settings import CommonSettings
+from supergraph.edge.tokens import (
+    SYMMETRIC_ALGORITHMS,
+    Claims,
+    JwtSettings,
+    TokenRejected,
+    TokenVerifier,
+)
+from supergraph.edge.tokens import bearer_token as edge_bearer_token
 
-__all__ = ["Claims", "TokenService", "bearer_token"]
-
-_SYMMETRIC = {"HS256", "HS384", "HS512"}
+__all__ = ["Claims", "TokenService", "bearer_token", "jwt_settings"]
 
 
-@dataclass(frozen=True, slots=True)
-class Claims:
-    """The verified identity of a request."""
-
-    user_id: str
-    role: str
-    token_id: str
-    scopes: tuple[str, ...] = ()
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "ADMIN"
+def jwt_settings(settings: CommonSettings) -> JwtSettings:
+    """The router's verifier settings for the keys every Taskforge service shares."""
+    return JwtSettings(
+        algorithm=settings.jwt_algorithm,
+        secret=settings.jwt_secret,
+        public_key=settings.jwt_public_key,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        leeway_seconds=settings.jwt_leeway_seconds,
+    )
 
 
 class TokenService:
@@ -41,14 +44,11 @@ class TokenService:
         self.audience = settings.jwt_audience
         self.leeway = settings.jwt_leeway_seconds
         self.ttl = settings.access_token_ttl_seconds
-        if self.algorithm in _SYMMETRIC:
+        self._verifier = TokenVerifier(jwt_settings(settings))
+        if self.algorithm in SYMMETRIC_ALGORITHMS:
             self._signing_key: Any = settings.jwt_secret
-            self._verifying_key: Any = settings.jwt_secret
         else:
-            if not settings.jwt_public_key:
-                raise ValueError(f"{self.algorithm} needs TASKFORGE_JWT_PUBLIC_KEY")
             self._signing_key = settings.jwt_private_key
-            self._verifying_key = settings.jwt_public_key
 
     def issue(self, *, user_id: str, role: str, scopes: tuple[str, ...] = ()) -> str:
         if self._signing_key is None:
@@ -70,33 +70,14 @@ class TokenService:
     def verify(self, token: str) -> Claims:
         """Verify signature, algorithm, issuer, audience and expiry; raise Unauthenticated."""
         try:
-            payload = jwt.decode(
-                token,
-                self._verifying_key,
-                algorithms=[self.algorithm],
-                audience=self.audience,
-                issuer=self.issuer,
-                leeway=self.leeway,
-                options={"require": ["sub", "exp", "iat", "iss", "aud", "jti"]},
-            )
-        except jwt.ExpiredSignatureError as error:
-            raise Unauthenticated("access token expired", reason="TOKEN_EXPIRED") from error
-        except jwt.PyJWTError as error:
-            raise Unauthenticated("invalid access token", reason="TOKEN_INVALID") from error
-        role = payload.get("role")
-        if not isinstance(payload["sub"], str) or role not in {"ADMIN", "USER"}:
-            raise Unauthenticated("invalid access token", reason="TOKEN_INVALID")
-        scopes = tuple(str(payload.get("scope", "")).split())
-        return Claims(user_id=payload["sub"], role=role, token_id=payload["jti"], scopes=scopes)
+            return self._verifier.verify(token)
+        except TokenRejected as rejected:
+            raise Unauthenticated(rejected.message, reason=rejected.reason) from rejected
 
 
 def bearer_token(authorization: str | None) -> str | None:
     """The token of an `Authorization: Bearer <token>` header; None when absent."""
-    if not authorization:
-        return None
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated(
-            "Authorization header must be 'Bearer <token>'", reason="TOKEN_INVALID"
-        )
-    return token.strip()
+    try:
+        return edge_bearer_token(authorization)
+    except TokenRejected as rejected:
+        raise Unauthenticated(rejected.message, reason=rejected.reason) from rejected

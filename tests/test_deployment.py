@@ -11,8 +11,9 @@ from pydantic_settings import BaseSettings
 from notifications_subgraph.settings import NotificationSettings
 from subgraph_kit.settings import CommonSettings, ServiceSettings
 from subgraph_kit.storage.photos import PhotoSettings
-from supergraph.cli import SUBGRAPHS, build_parser
 from supergraph.edge.settings import RouterSettings
+from taskforge.cli import build_parser
+from taskforge.registry import SUBGRAPHS
 
 ROOT = Path(__file__).parents[1]
 
@@ -69,5 +70,6 @@ def test_each_subgraph_has_its_own_database() -> None:
 def test_the_image_contains_every_package() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     copied = set(re.findall(r"^COPY (\S+) ", dockerfile, flags=re.MULTILINE))
-    for package in ["supergraph", "subgraph_kit", "schema", *(f"{n}_subgraph" for n in SUBGRAPHS)]:
+    packages = ["supergraph", "taskforge", "subgraph_kit", "schema"]
+    for package in [*packages, *(f"{n}_subgraph" for n in SUBGRAPHS)]:
         assert package in copied, package

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from supergraph.cli import SUBGRAPHS, subgraph_sdl
 from supergraph.composition import compose, load_compose_config
 from supergraph.loading import load_supergraph
+from taskforge.registry import SUBGRAPHS
 
 SCHEMA_DIR = Path(__file__).parents[1] / "schema"
 
@@ -16,7 +16,7 @@ SCHEMA_DIR = Path(__file__).parents[1] / "schema"
 @pytest.mark.parametrize("name", sorted(SUBGRAPHS))
 def test_checked_in_subgraph_sdl_matches_the_code(name: str) -> None:
     checked_in = (SCHEMA_DIR / f"{name}.graphql").read_text()
-    assert checked_in == subgraph_sdl(name), (
+    assert checked_in == SUBGRAPHS[name].sdl(), (
         f"schema/{name}.graphql is stale: run `taskforge export-schema`"
     )
 

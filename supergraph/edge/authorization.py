@@ -25,8 +25,8 @@ from graphql import (
     parse,
 )
 
-from subgraph_kit.auth import Claims
 from supergraph.edge.links import directive_arguments, linked_directives
+from supergraph.edge.tokens import Claims
 
 __all__ = [
     "UNAUTHORIZED",

@@ -37,6 +37,9 @@ class RouterSettings(BaseSettings):
     csrf_required_headers: list[str] = ["x-taskforge-csrf", "apollo-require-preflight"]
     csrf_protect_get: bool = True
     persisted_queries: bool = True
+    # Automatic persisted queries are shared through Redis when set (else kept in-process).
+    redis_url: str | None = None
+    redis_key_prefix: str = "taskforge:"
     safelist_path: str | None = None
     upload_max_file_bytes: int = 10_000_000
     upload_max_total_bytes: int = 50_000_000

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from opentelemetry import propagate
+from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer, TracerProvider
 
-from subgraph_kit.tracing import taskforge_tracer
 from supergraph.transport import Transport, TransportError
 
 __all__ = ["TRACER_NAME", "TracedTransport", "router_tracer"]
@@ -18,7 +17,9 @@ TRACER_NAME = "taskforge.router"
 
 def router_tracer(provider: TracerProvider | None = None) -> Tracer:
     """The router's tracer from `provider`, else the global one (a no-op until configured)."""
-    return taskforge_tracer(TRACER_NAME, provider)
+    if provider is None:
+        return trace.get_tracer(TRACER_NAME)
+    return provider.get_tracer(TRACER_NAME)
 
 
 class TracedTransport:

@@ -19,13 +19,17 @@ from starlette.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from subgraph_kit.auth import Claims, TokenService, bearer_token
-from subgraph_kit.errors import Unauthenticated
-from subgraph_kit.settings import CommonSettings
 from supergraph.edge.authorization import AuthState, PolicyHook
 from supergraph.edge.metrics import Metrics, TimedTransport
 from supergraph.edge.persisted import PersistedQueries, PersistedQueryError
 from supergraph.edge.settings import RouterSettings
+from supergraph.edge.tokens import (
+    Claims,
+    RevocationCheck,
+    TokenRejected,
+    TokenVerifier,
+    bearer_token,
+)
 from supergraph.edge.tracing import TracedTransport, router_tracer
 from supergraph.http.edge_middleware import RequestIdMiddleware
 from supergraph.http.graphiql import STATIC_DIR, STATIC_PREFIX, graphiql_html
@@ -59,30 +63,38 @@ class EdgeConfig:
     """Everything the HTTP edge needs besides the router; defaults come from the environment."""
 
     settings: RouterSettings
-    tokens: TokenService | None
+    tokens: TokenVerifier | None
     persisted: PersistedQueries
     metrics: Metrics
     policy_hook: PolicyHook | None = None
     tracer: Tracer = field(default_factory=router_tracer)
+    # Asked for every verified token: True refuses it (logged out, demoted, deleted, ...).
+    is_revoked: RevocationCheck | None = None
 
     @staticmethod
     def default(
         settings: RouterSettings | None = None,
-        common: CommonSettings | None = None,
+        *,
+        tokens: TokenVerifier | None = None,
         policy_hook: PolicyHook | None = None,
+        is_revoked: RevocationCheck | None = None,
     ) -> EdgeConfig:
+        """Settings from TASKFORGE_ROUTER_*; tokens verified as TASKFORGE_JWT_* says unless
+        ``tokens`` is given; persisted queries in Redis when the settings name one."""
         from supergraph.edge.persisted import InMemoryQueryStore, RedisQueryStore, load_safelist
 
         settings = settings or RouterSettings()
-        common = common or CommonSettings()
         store = (
-            RedisQueryStore(common.redis_url, prefix=common.redis_key_prefix + "apq:")
-            if common.redis_url
+            RedisQueryStore(settings.redis_url, prefix=settings.redis_key_prefix + "apq:")
+            if settings.redis_url
             else InMemoryQueryStore()
         )
         safelist = load_safelist(settings.safelist_path) if settings.safelist_path else None
         persisted = PersistedQueries(store, safelist=safelist, apq=settings.persisted_queries)
-        return EdgeConfig(settings, TokenService(common), persisted, Metrics(), policy_hook)
+        tokens = tokens or TokenVerifier.from_environment()
+        return EdgeConfig(
+            settings, tokens, persisted, Metrics(), policy_hook, is_revoked=is_revoked
+        )
 
 
 def _response_media_type(accept: str | None) -> str | None:
@@ -187,13 +199,20 @@ class _Edge:
         )
 
     async def claims(self, request: Request) -> Claims | None:
-        tokens = self.config.tokens
         authorization = request.headers.get("authorization")
-        if tokens is None or not authorization:
+        if self.config.tokens is None or not authorization:
             return None
         token = bearer_token(authorization)
         assert token is not None
-        return tokens.verify(token)
+        return await self.verify_token(token)
+
+    async def verify_token(self, token: str) -> Claims:
+        """The token's claims unless it is invalid, expired or revoked."""
+        assert self.config.tokens is not None
+        claims = self.config.tokens.verify(token)
+        if self.config.is_revoked is not None and await self.config.is_revoked(claims):
+            raise TokenRejected("access token revoked", "TOKEN_REVOKED")
+        return claims
 
     async def auth_state(self, request: Request) -> AuthState | None:
         rules = self.router.access_rules
@@ -241,7 +260,7 @@ class _Edge:
             if isinstance(payload, list):
                 return await self.batch(request, media_type, payload, auth)
             return await self.run(request, media_type, _read_params(payload), auth, is_get=False)
-        except Unauthenticated as error:
+        except TokenRejected as error:
             return self.unauthenticated(error, media_type)
         except _BadRequest as bad:
             self.count_error(bad.code)
@@ -273,7 +292,7 @@ class _Edge:
             f"send a non-empty {names} header or a Content-Type that needs a preflight."
         )
 
-    def unauthenticated(self, error: Unauthenticated, media_type: str) -> Response:
+    def unauthenticated(self, error: TokenRejected, media_type: str) -> Response:
         self.count_error("UNAUTHENTICATED")
         body = {"errors": [{"message": error.message, "extensions": error.extensions}]}
         response = _json_response(body, media_type, 401)
@@ -430,7 +449,7 @@ class _Edge:
                     "extensions": _json_param(query_params, "extensions"),
                 }
             )
-        except Unauthenticated as error:
+        except TokenRejected as error:
             return self.unauthenticated(error, media_type)
         except _BadRequest as bad:
             self.count_error(bad.code)
@@ -554,7 +573,7 @@ def create_router_app(
         subscriptions_middleware(
             router,
             path=path,
-            verify_token=config.tokens.verify if config.tokens else None,
+            verify_token=edge.verify_token if config.tokens else None,
             policy_hook=config.policy_hook,
         )
     )

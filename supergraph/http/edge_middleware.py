@@ -8,7 +8,7 @@ from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from subgraph_kit.access_log import REQUEST_ID_HEADER, log_request, request_id_of
+from supergraph.edge.access_log import REQUEST_ID_HEADER, log_request, request_id_of
 from supergraph.edge.metrics import Metrics
 
 __all__ = ["REQUEST_ID_HEADER", "RequestIdMiddleware", "current_request_id"]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncGenerator, Callable, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass
 from typing import Any
 
-from subgraph_kit.auth import Claims
 from supergraph.edge.authorization import AuthState, PolicyHook, denied_errors
+from supergraph.edge.tokens import Claims
 from supergraph.execution import RequestContext, execute_plan
 from supergraph.plan import QueryPlan, Subscription
 from supergraph.router import PreparedOperation, Router
@@ -17,6 +18,7 @@ from supergraph.subscriptions.upstream import SubscriptionTransport
 
 __all__ = ["StreamRequest", "SubscriptionRunner", "TokenVerifier", "authorization_of"]
 
+# Verifies a bearer token: its claims (or an awaitable of them); raises when refused.
 TokenVerifier = Callable[[str], object]
 """Checks a bearer token; raises when it is invalid or expired."""
 
@@ -75,7 +77,7 @@ class SubscriptionRunner:
         self.verify_token = verify_token
         self.policy_hook = policy_hook
 
-    def authenticate(self, authorization: str | None) -> object | None:
+    async def authenticate(self, authorization: str | None) -> object | None:
         """The verified claims; refuses a value the verifier rejects (absent is fine)."""
         if authorization is None or self.verify_token is None:
             return None
@@ -83,7 +85,8 @@ class SubscriptionRunner:
         if scheme.lower() != "bearer" or not token.strip():
             raise SubscriptionFailed([error("Malformed Authorization header", "UNAUTHENTICATED")])
         try:
-            return self.verify_token(token.strip())
+            claims = self.verify_token(token.strip())
+            return await claims if inspect.isawaitable(claims) else claims
         except Exception:
             raise SubscriptionFailed(
                 [error("Invalid or expired token", "UNAUTHENTICATED")]
@@ -104,7 +107,7 @@ class SubscriptionRunner:
         rules = self.router.access_rules
         if rules.empty:
             return None
-        claims = self.authenticate(authorization)
+        claims = await self.authenticate(authorization)
         return await rules.state_for(
             claims if isinstance(claims, Claims) else None, self.policy_hook
         )

@@ -90,7 +90,7 @@ class SubscriptionsMiddleware:
         authorization = authorization_of(request.headers)
         try:
             stream_request = await _read_request(request)
-            self.runner.authenticate(authorization)
+            await self.runner.authenticate(authorization)
             await self.runner.prepare(stream_request, authorization)
         except SubscriptionFailed as failed:
             await _json(send, failed.errors, _status(failed))
@@ -104,7 +104,7 @@ class SubscriptionsMiddleware:
         authorization = authorization_of(request.headers)
         try:
             stream_request = StreamRequest.from_payload(orjson.loads(body))
-            self.runner.authenticate(authorization)
+            await self.runner.authenticate(authorization)
             prepared = await self.runner.prepare(stream_request, authorization)
         except (orjson.JSONDecodeError, SubscriptionFailed):
             prepared = None

@@ -96,7 +96,7 @@ class _Session:
         params = payload if isinstance(payload, dict) else None
         self.authorization = authorization_of(params, self.websocket.headers)
         try:
-            self.runner.authenticate(self.authorization)
+            await self.runner.authenticate(self.authorization)
         except SubscriptionFailed:
             raise _Violation(CloseCode.FORBIDDEN, "Forbidden") from None
         await self.send({"type": protocol.CONNECTION_ACK})

@@ -43,8 +43,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from subgraph_kit.settings import CommonSettings, ServiceSettings
-from supergraph.cli import SUBGRAPHS
-from supergraph.standalone import create_standalone
+from taskforge.registry import SUBGRAPHS
+from taskforge.standalone import create_standalone
 from tests.support.backends import delete_redis_keys
 from tests.support.images import jpeg_bytes, png_bytes
 from tests.support.processes import ServerProcess, free_port, start_taskforge
@@ -541,7 +541,7 @@ async def request_cost(tasks: int) -> RequestCost:
             )
             for name in SUBGRAPHS
         }
-        federation = create_standalone(SUBGRAPHS, common=common, settings=settings)
+        federation = create_standalone(SUBGRAPHS.values(), common=common, settings=settings)
         await federation.start()
         try:
             transport = httpx.ASGITransport(app=federation)

@@ -13,10 +13,10 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 
-from supergraph.cli import tune_gc
 from supergraph.http import create_router_app
 from supergraph.loading import load_supergraph
 from supergraph.router import build_router
+from supergraph.server import tune_gc
 from supergraph.transport import HttpTransport, HttpxTransport, Transport
 
 __all__ = ["create_app", "main"]

@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from subgraph_kit.settings import ServiceSettings
-from supergraph.cli import SUBGRAPHS
-from supergraph.standalone import Standalone, create_standalone
+from taskforge.registry import SUBGRAPHS
+from taskforge.standalone import Standalone, create_standalone
 from tests.support.backends import Backend, fresh_database_url
 from tests.support.graphql import GraphQLClient
 from tests.support.services import test_common_settings
@@ -31,7 +31,7 @@ async def federation(
         settings = {
             name: ServiceSettings(name=name, database_url=url) for name, url in urls.items()
         }
-        standalone = create_standalone(SUBGRAPHS, common=common, settings=settings)
+        standalone = create_standalone(SUBGRAPHS.values(), common=common, settings=settings)
         await standalone.start()
         try:
             yield standalone

@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from subgraph_kit.db import utcnow
-from supergraph.standalone import Standalone
+from taskforge.standalone import Standalone
 from tasks_subgraph.models import Task, TaskPhoto, new_id
 from tests.support.graphql import GraphQLClient
 from tests.support.images import jpeg_bytes, png_bytes

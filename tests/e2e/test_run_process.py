@@ -33,7 +33,7 @@ def server(tmp_path: Path) -> Iterator[str]:
     }
     env.pop("TASKFORGE_REDIS_URL", None)
     process = subprocess.Popen(
-        [sys.executable, "-m", "supergraph.cli", "run", "--port", str(port)],
+        [sys.executable, "-m", "taskforge.cli", "run", "--port", str(port)],
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,

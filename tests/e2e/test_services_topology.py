@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from supergraph.cli import SUBGRAPHS
+from taskforge.registry import SUBGRAPHS
 from tests.support.backends import Backend, fresh_database_url
 from tests.support.processes import ServerProcess, free_port, start_taskforge
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from subgraph_kit.events import Event
-from supergraph.standalone import Standalone
+from taskforge.standalone import Standalone
 from tests.supergraph.subscriptions.harness import WsClient
 from tests.support.graphql import GraphQLClient
 

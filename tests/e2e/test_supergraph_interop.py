@@ -7,10 +7,10 @@ from pathlib import Path
 
 import httpx
 
-from supergraph.cli import SUBGRAPHS
 from supergraph.http import create_router_app
 from supergraph.router import build_router
-from supergraph.standalone import Standalone
+from taskforge.registry import SUBGRAPHS
+from taskforge.standalone import Standalone
 from tests.federation.apollo import NODE_DIR, ensure_node_modules
 from tests.support.graphql import GraphQLClient, Response
 

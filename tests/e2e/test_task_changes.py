@@ -6,7 +6,7 @@ import asyncio
 import uuid
 from typing import Any
 
-from supergraph.standalone import Standalone
+from taskforge.standalone import Standalone
 from tasks_subgraph.live import group_topic
 from tests.supergraph.subscriptions.harness import WsClient
 from tests.support.graphql import GraphQLClient

@@ -19,8 +19,8 @@ from opentelemetry.trace import SpanKind
 
 from subgraph_kit.settings import ServiceSettings
 from subgraph_kit.tracing import SQL_SPAN, SUBGRAPH_SPAN
-from supergraph.cli import SUBGRAPHS
-from supergraph.standalone import Standalone, create_standalone
+from taskforge.registry import SUBGRAPHS
+from taskforge.standalone import Standalone, create_standalone
 from tests.support import services
 from tests.support.backends import Backend, fresh_database_url
 from tests.support.graphql import GraphQLClient
@@ -54,7 +54,7 @@ async def traced(
             for name in SUBGRAPHS
         }
         standalone = create_standalone(
-            SUBGRAPHS, common=common, settings=settings, tracer_provider=provider
+            SUBGRAPHS.values(), common=common, settings=settings, tracer_provider=provider
         )
         await standalone.start()
         try:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from supergraph.standalone import Standalone
+from taskforge.standalone import Standalone
 from tasks_subgraph.models import TaskPhoto
 from tests.support.graphql import GraphQLClient
 from tests.support.images import jpeg_bytes, png_bytes

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from groups_subgraph import app as groups_app
 from subgraph_kit.events import EventBus, InProcessBus
-from supergraph.cli import subgraph_sdl
+from taskforge.registry import SUBGRAPHS
 from tests.groups_subgraph.conftest import ADD, GROUP, GroupsWorld
 from tests.support.backends import Backend
 from tests.support.services import running_service
@@ -25,7 +25,7 @@ async def test_service_sdl_matches_the_checked_in_schema(world: GroupsWorld) -> 
     reply = await world.service.gql("{ _service { sdl } }")
     served = reply.data["_service"]["sdl"]
     checked_in = (Path(__file__).parents[2] / "schema" / "groups.graphql").read_text()
-    assert served.strip() == checked_in.strip() == subgraph_sdl("groups").strip(), (
+    assert served.strip() == checked_in.strip() == SUBGRAPHS["groups"].sdl().strip(), (
         "schema/groups.graphql is stale: run `taskforge export-schema`"
     )
 

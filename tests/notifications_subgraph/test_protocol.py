@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from supergraph.cli import subgraph_sdl
+from taskforge.registry import SUBGRAPHS
 from tests.notifications_subgraph.conftest import Notifications, new_task_id
 from tests.support.sql import counted_statements, selects
 
@@ -16,7 +16,7 @@ async def test_service_sdl_matches_the_checked_in_schema(notifications: Notifica
     reply = await notifications.gql("{ _service { sdl } }")
     served = reply.data["_service"]["sdl"]
     checked_in = (Path(__file__).parents[2] / "schema" / "notifications.graphql").read_text()
-    assert served.strip() == checked_in.strip() == subgraph_sdl("notifications").strip(), (
+    assert served.strip() == checked_in.strip() == SUBGRAPHS["notifications"].sdl().strip(), (
         "schema/notifications.graphql is stale: run `taskforge export-schema`"
     )
 

@@ -14,13 +14,13 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind
 from sqlalchemy import text
 
-from subgraph_kit.access_log import trace_id_of
 from subgraph_kit.app import create_subgraph_app
 from subgraph_kit.errors import NotFound
 from subgraph_kit.graphql import federation_schema
 from subgraph_kit.runtime import ServiceRuntime
 from subgraph_kit.settings import CommonSettings, ServiceSettings
 from subgraph_kit.tracing import SQL_SPAN, SUBGRAPH_SPAN, SubgraphTracing, operation_kind
+from supergraph.edge.access_log import trace_id_of
 
 CALLER_TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 CALLER_SPAN = "00f067aa0ba902b7"

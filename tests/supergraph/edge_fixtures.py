@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import time
+import uuid
 from typing import Any
 
 import httpx
+import jwt
 
-from subgraph_kit.auth import TokenService
-from subgraph_kit.settings import CommonSettings
 from supergraph.composition import SubgraphDefinition, compose
 from supergraph.edge.metrics import Metrics
 from supergraph.edge.persisted import PersistedQueries
 from supergraph.edge.settings import RouterSettings
+from supergraph.edge.tokens import JwtSettings, TokenVerifier
 from supergraph.http import create_router_app
 from supergraph.http.app import EdgeConfig
 from supergraph.router import Router, build_router
 from tests.supergraph.fake_transport import FakeTransport
 
-__all__ = ["COMMON", "SUPERGRAPH", "EdgeApp", "edge_app", "token"]
+__all__ = ["JWT", "SUPERGRAPH", "EdgeApp", "edge_app", "issue_token", "token"]
 
 USERS_SDL = """
 extend schema @link(url: "https://specs.apollo.dev/federation/v2.9",
@@ -32,7 +34,7 @@ type User @key(fields: "id") { id: ID! name: String! }
 """
 
 SUPERGRAPH = compose([SubgraphDefinition("users", "http://users/graphql", USERS_SDL)])
-COMMON = CommonSettings(jwt_secret="edge-test-secret-that-is-long-enough-for-hs256")
+JWT = JwtSettings(secret="edge-test-secret-that-is-long-enough-for-hs256")
 CSRF = {"x-taskforge-csrf": "1"}
 
 
@@ -74,12 +76,35 @@ def edge_app(transport: Any = None, supergraph: str = SUPERGRAPH, **settings: An
     router = build_router(supergraph, transport=transport, settings=router_settings)
     config = EdgeConfig(
         router_settings,
-        TokenService(COMMON),
+        TokenVerifier(JWT),
         PersistedQueries(),
         Metrics(),
     )
     return EdgeApp(transport, router, config)
 
 
+def issue_token(
+    settings: JwtSettings = JWT,
+    *,
+    role: str = "USER",
+    scopes: tuple[str, ...] = (),
+    ttl_seconds: int = 900,
+) -> str:
+    """An access token as an identity service would sign it for the edge's settings."""
+    now = int(time.time())
+    payload: dict[str, Any] = {
+        "sub": "1",
+        "role": role,
+        "iat": now,
+        "exp": now + ttl_seconds,
+        "iss": settings.issuer,
+        "aud": settings.audience,
+        "jti": uuid.uuid4().hex,
+    }
+    if scopes:
+        payload["scope"] = " ".join(scopes)
+    return jwt.encode(payload, settings.secret, algorithm=settings.algorithm)
+
+
 def token(role: str = "USER", scopes: tuple[str, ...] = ()) -> str:
-    return TokenService(COMMON).issue(user_id="1", role=role, scopes=scopes)
+    return issue_token(role=role, scopes=scopes)

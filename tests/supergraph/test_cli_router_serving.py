@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from starlette.applications import Starlette
 
-from supergraph.cli import build_parser, router_app_from_env, tune_gc
+from supergraph.server import tune_gc
+from taskforge.cli import build_parser, router_app_from_env
 
 SUPERGRAPH = Path(__file__).resolve().parents[2] / "schema" / "supergraph.graphql"
 

@@ -12,10 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from subgraph_kit.auth import TokenService
-from subgraph_kit.settings import CommonSettings
+from supergraph.edge.tokens import JwtSettings
 from supergraph.transport import AsgiTransport
-from tests.supergraph.edge_fixtures import COMMON, CSRF, edge_app, token
+from tests.supergraph.edge_fixtures import CSRF, edge_app, issue_token, token
 
 
 def _codes(body: dict) -> list[str]:
@@ -27,12 +26,8 @@ def _codes(body: dict) -> list[str]:
     [
         "Bearer not-a-jwt",
         "Basic dXNlcjpwdw==",
-        "Bearer "
-        + TokenService(CommonSettings(jwt_secret="x" * 40)).issue(user_id="1", role="USER"),
-        "Bearer "
-        + TokenService(COMMON.model_copy(update={"access_token_ttl_seconds": -60})).issue(
-            user_id="1", role="USER"
-        ),
+        "Bearer " + issue_token(JwtSettings(secret="x" * 40)),
+        "Bearer " + issue_token(ttl_seconds=-60),
     ],
     ids=["malformed", "not-bearer", "wrongly-signed", "expired"],
 )

@@ -67,7 +67,7 @@ def start_taskforge(
     started = time.monotonic()
     with open(log, "a") if log else contextlib.nullcontext(subprocess.PIPE) as stdout:
         process = subprocess.Popen(
-            [sys.executable, "-m", "supergraph.cli", *args],
+            [sys.executable, "-m", "taskforge.cli", *args],
             cwd=cwd,
             env=full_env,
             stdout=stdout,

@@ -13,7 +13,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from supergraph.cli import SUBGRAPHS
+from taskforge.registry import SUBGRAPHS
 from tests.support.backends import Backend, fresh_database_url
 from tests.support.processes import ServerProcess, free_port, start_taskforge
 

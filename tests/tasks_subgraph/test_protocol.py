@@ -6,7 +6,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
-from supergraph.cli import subgraph_sdl
+from taskforge.registry import SUBGRAPHS
 from tests.support.sql import counted_statements as count_sql
 from tests.tasks_subgraph.conftest import Tasks
 
@@ -19,7 +19,7 @@ async def test_service_sdl_matches_the_checked_in_schema(tasks_service: Tasks) -
     reply = await tasks_service.gql("{ _service { sdl } }")
     served = reply.data["_service"]["sdl"]
     checked_in = (Path(__file__).parents[2] / "schema" / "tasks.graphql").read_text()
-    assert served.strip() == checked_in.strip() == subgraph_sdl("tasks").strip(), (
+    assert served.strip() == checked_in.strip() == SUBGRAPHS["tasks"].sdl().strip(), (
         "schema/tasks.graphql is stale: run `taskforge export-schema`"
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from subgraph_kit.db import Database
-from supergraph.cli import subgraph_sdl
+from taskforge.registry import SUBGRAPHS
 from tests.support.services import RunningService
 from tests.support.sql import counted_statements, selects
 from tests.users_subgraph.conftest import sign_up
@@ -31,7 +31,7 @@ async def test_service_sdl_matches_the_checked_in_schema(users: RunningService) 
     reply = await users.gql("{ _service { sdl } }")
     served = reply.data["_service"]["sdl"]
     checked_in = (Path(__file__).parents[2] / "schema" / "users.graphql").read_text()
-    assert served.strip() == checked_in.strip() == subgraph_sdl("users").strip(), (
+    assert served.strip() == checked_in.strip() == SUBGRAPHS["users"].sdl().strip(), (
         "schema/users.graphql is stale: run `taskforge export-schema`"
     )
 

@@ -4,140 +4,69 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import gc
 import getpass
-import importlib
 import logging
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from types import ModuleType
 
-import uvicorn
+from starlette.applications import Starlette
 
-__all__ = ["SUBGRAPHS", "main", "router_app_from_env", "tune_gc"]
+from subgraph_kit.errors import TaskforgeError
+from subgraph_kit.settings import common_settings
+from supergraph.server import RouterStartupError, router_app_from_file, serve, serve_router
+from taskforge.registry import SUBGRAPHS, subgraph
+from taskforge.wiring import router_settings, token_verifier
 
-SUBGRAPHS = {
-    "users": "users_subgraph.app",
-    "groups": "groups_subgraph.app",
-    "tasks": "tasks_subgraph.app",
-    "notifications": "notifications_subgraph.app",
-}
+__all__ = ["build_parser", "main", "router_app_from_env"]
+
 SCHEMA_DIR = Path("schema")
-
-
-def _service_module(name: str) -> ModuleType:
-    return importlib.import_module(SUBGRAPHS[name])
-
-
-def _serve(app: object, host: str, port: int, banner: str) -> None:
-    config = uvicorn.Config(
-        app,  # type: ignore[arg-type]
-        host=host,
-        port=port,
-        log_level=os.environ.get("TASKFORGE_LOG_LEVEL", "info").lower(),
-        loop="auto",
-        http="auto",
-        lifespan="on",
-        timeout_graceful_shutdown=5,
-    )
-    print(banner, flush=True)
-    uvicorn.Server(config).run()
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Single-process mode on the embedded defaults (SQLite under var/, in-process bus)."""
-    from supergraph.standalone import create_standalone
+    from taskforge.standalone import create_standalone
 
-    app = create_standalone(SUBGRAPHS, public_url=f"http://{args.host}:{args.port}")
+    app = create_standalone(SUBGRAPHS.values(), public_url=f"http://{args.host}:{args.port}")
     url = f"http://{args.host}:{args.port}/graphql"
-    _serve(app, args.host, args.port, f"Taskforge serving GraphQL at {url}")
+    serve(app, args.host, args.port, f"Taskforge serving GraphQL at {url}")
     return 0
 
 
-def _subgraph_url_overrides() -> dict[str, str]:
-    """TASKFORGE_ROUTER_SUBGRAPH_URLS="users=http://users:4001/graphql,groups=..."."""
-    raw = os.environ.get("TASKFORGE_ROUTER_SUBGRAPH_URLS", "")
-    pairs = [item.split("=", 1) for item in raw.split(",") if item.strip()]
-    return {name.strip(): url.strip() for name, url in pairs}
-
-
-_SUPERGRAPH_FILE_ENV = "TASKFORGE_ROUTER_SUPERGRAPH_FILE"
-# Under load the heap holds every in-flight request's subgraph answers, and CPython's default
-# young-generation threshold (700 allocations) ran full collections over it so often that
-# they took half the router's CPU on the nested benchmark query (190 -> 380-440 req/s).
-_GC_THRESHOLDS = (100_000, 50, 1000)
-
-
-def tune_gc() -> None:
-    """Freeze what startup built (schema, planner, compiled shapes) out of the collector's
-    scans, and collect young objects far less often than CPython's default."""
-    gc.collect()
-    gc.freeze()
-    gc.set_threshold(*_GC_THRESHOLDS)
-
-
-def _router_app(supergraph_path: str) -> object:
-    """The router's ASGI app over the supergraph file, or the error message that stops it."""
-    from supergraph.edge import RouterSettings
-    from supergraph.http import create_router_app
-    from supergraph.loading import SupergraphError, load_supergraph
-    from supergraph.router import build_router
-    from supergraph.transport import HttpTransport
-
-    try:
-        sdl = Path(supergraph_path).read_text()
-        supergraph = load_supergraph(sdl)
-    except (OSError, SupergraphError) as error:
-        return f"error: cannot load supergraph {supergraph_path}: {error}"
-    urls = {graph.name: graph.url for graph in supergraph.graphs.values()}
-    unknown = set(_subgraph_url_overrides()) - set(urls)
-    if unknown:
-        return f"error: TASKFORGE_ROUTER_SUBGRAPH_URLS names unknown subgraphs {sorted(unknown)}"
-    urls.update(_subgraph_url_overrides())
-    settings = RouterSettings()
-    transport = HttpTransport(
-        urls,
-        timeout=settings.subgraph_timeout_seconds,
-        deduplicate=settings.deduplicate_subgraph_fetches,
+def _router_app(supergraph_path: str) -> Starlette:
+    """The router over the supergraph file, verifying tokens as the subgraphs do."""
+    common = common_settings()
+    return router_app_from_file(
+        supergraph_path, settings=router_settings(common), tokens=token_verifier(common)
     )
-    app = create_router_app(build_router(sdl, transport=transport, settings=settings))
+
+
+def router_app_from_env() -> Starlette:
+    """Factory each `serve router --workers N` worker process imports to build its router."""
+    from supergraph.server import SUPERGRAPH_FILE_ENV, tune_gc
+
+    app = _router_app(os.environ[SUPERGRAPH_FILE_ENV])
     tune_gc()
     return app
 
 
-def router_app_from_env() -> object:
-    """Factory each `serve router --workers N` worker process imports to build its router."""
-    app = _router_app(os.environ[_SUPERGRAPH_FILE_ENV])
-    if isinstance(app, str):
-        raise RuntimeError(app)
-    return app
-
-
 def cmd_serve_router(args: argparse.Namespace) -> int:
-    app = _router_app(args.supergraph)
-    if isinstance(app, str):
-        print(app, file=sys.stderr)
-        return 2
     host = args.host or "127.0.0.1"
     port = args.port or 4000
-    banner = f"Taskforge router at http://{host}:{port}/graphql"
-    if args.workers <= 1:
-        _serve(app, host, port, banner)
-        return 0
-    # Worker processes share one listening socket; each builds its own router and pool.
-    os.environ[_SUPERGRAPH_FILE_ENV] = str(Path(args.supergraph).resolve())
-    print(f"{banner} ({args.workers} workers)", flush=True)
-    uvicorn.run(
-        "supergraph.cli:router_app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=args.workers,
-        log_level=os.environ.get("TASKFORGE_LOG_LEVEL", "info").lower(),
-        timeout_graceful_shutdown=5,
-    )
+    try:
+        app = _router_app(args.supergraph) if args.workers <= 1 else None
+        serve_router(
+            args.supergraph,
+            host=host,
+            port=port,
+            workers=args.workers,
+            factory="taskforge.cli:router_app_from_env",
+            app=app,
+        )
+    except RouterStartupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -155,7 +84,7 @@ def cmd_compose(args: argparse.Namespace) -> int:
 
 def cmd_up(args: argparse.Namespace) -> int:
     """The services topology: every subgraph and the router as separate processes."""
-    from supergraph.topology import TopologyError, run_topology
+    from taskforge.topology import TopologyError, run_topology
 
     try:
         return run_topology(
@@ -169,12 +98,12 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     if args.service == "router":
         return cmd_serve_router(args)
-    module = _service_module(args.service)
-    runtime = module.create_runtime()
+    package = subgraph(args.service)
+    runtime = package.runtime()
     host = args.host or runtime.settings.host
     port = args.port or runtime.settings.port
     url = f"http://{host}:{port}/graphql"
-    _serve(module.create_app(runtime), host, port, f"Taskforge {args.service} subgraph at {url}")
+    serve(package.create_app(runtime), host, port, f"Taskforge {args.service} subgraph at {url}")
     return 0
 
 
@@ -183,7 +112,7 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
     async def migrate_all() -> None:
         for name in names:
-            runtime = _service_module(name).create_runtime()
+            runtime = subgraph(name).runtime()
             try:
                 await runtime.start()
             finally:
@@ -200,7 +129,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     password = os.environ.get("TASKFORGE_ADMIN_PASSWORD") or getpass.getpass("Password: ")
 
     async def create() -> str:
-        runtime = _service_module("users").create_runtime()
+        runtime = subgraph("users").runtime()
         await runtime.start()
         try:
             async with runtime.database.session() as session:
@@ -214,8 +143,6 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
         finally:
             await runtime.stop()
 
-    from subgraph_kit.errors import TaskforgeError
-
     try:
         user_id = asyncio.run(create())
     except TaskforgeError as error:
@@ -228,17 +155,11 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
 def cmd_export_schema(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    for name in SUBGRAPHS:
+    for name, package in SUBGRAPHS.items():
         path = out / f"{name}.graphql"
-        path.write_text(subgraph_sdl(name))
+        path.write_text(package.sdl())
         print(f"wrote {path}")
     return 0
-
-
-def subgraph_sdl(name: str) -> str:
-    """The SDL a subgraph serves as `_service { sdl }`, newline-terminated."""
-    module = importlib.import_module(SUBGRAPHS[name].replace(".app", ".schema"))
-    return str(module.schema.as_str()).rstrip("\n") + "\n"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -257,26 +178,28 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--port", type=int, default=4000)
     run.set_defaults(handler=cmd_run)
 
-    serve = commands.add_parser(
+    serve_cmd = commands.add_parser(
         "serve",
         help="serve one service as its own process",
         description="Serve one subgraph (configured by TASKFORGE_<SERVICE>_* variables).",
     )
-    serve.add_argument("service", choices=[*sorted(SUBGRAPHS), "router"])
-    serve.add_argument(
+    serve_cmd.add_argument("service", choices=[*sorted(SUBGRAPHS), "router"])
+    serve_cmd.add_argument(
         "--supergraph",
         default=str(SCHEMA_DIR / "supergraph.graphql"),
         help="router only: the supergraph SDL file (any Federation v2 supergraph)",
     )
-    serve.add_argument("--host", default=None, help="default: TASKFORGE_<SERVICE>_HOST")
-    serve.add_argument("--port", type=int, default=None, help="default: TASKFORGE_<SERVICE>_PORT")
-    serve.add_argument(
+    serve_cmd.add_argument("--host", default=None, help="default: TASKFORGE_<SERVICE>_HOST")
+    serve_cmd.add_argument(
+        "--port", type=int, default=None, help="default: TASKFORGE_<SERVICE>_PORT"
+    )
+    serve_cmd.add_argument(
         "--workers",
         type=int,
         default=1,
         help="router only: worker processes sharing the port (one per core)",
     )
-    serve.set_defaults(handler=cmd_serve)
+    serve_cmd.set_defaults(handler=cmd_serve)
 
     up = commands.add_parser(
         "up",

@@ -34,7 +34,7 @@ class _Child:
 
 
 def _spawn(name: str, args: Sequence[str], env: dict[str, str], url: str) -> _Child:
-    command = [sys.executable, "-m", "supergraph.cli", *args]
+    command = [sys.executable, "-m", "taskforge.cli", *args]
     return _Child(name, subprocess.Popen(command, env=env), url)
 
 

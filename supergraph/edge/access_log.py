@@ -1,4 +1,4 @@
-"""Request ids and the one-JSON-line-per-request access log shared by the router and subgraphs."""
+"""Request ids and the one-JSON-line-per-request access log (the router's; services reuse it)."""
 
 from __future__ import annotations
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import importlib
-import inspect
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
 
 from opentelemetry.trace import TracerProvider
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from subgraph_kit.events import EventBus, InProcessBus
+from subgraph_kit.registry import SubgraphPackage
 from subgraph_kit.runtime import ServiceRuntime
 from subgraph_kit.settings import CommonSettings, ServiceSettings, common_settings
 from subgraph_kit.storage import create_photo_service
@@ -21,6 +19,7 @@ from supergraph.http import create_router_app
 from supergraph.http.app import EdgeConfig
 from supergraph.router import Router, build_router
 from supergraph.transport import AsgiTransport
+from taskforge.wiring import router_settings, token_verifier
 
 __all__ = ["Standalone", "compose_local_supergraph", "create_standalone"]
 
@@ -99,7 +98,7 @@ class Standalone:
 
 
 def create_standalone(
-    subgraph_modules: Mapping[str, str],
+    subgraphs: Iterable[SubgraphPackage],
     *,
     common: CommonSettings | None = None,
     settings: Mapping[str, ServiceSettings] | None = None,
@@ -107,7 +106,7 @@ def create_standalone(
     public_url: str = "http://127.0.0.1:4000",
     tracer_provider: TracerProvider | None = None,
 ) -> Standalone:
-    """Build every subgraph from its `<package>.app` module and a router over them.
+    """Build every subgraph and a router over them.
 
     Subgraphs share one in-process event bus (unless Redis is configured) and one local
     photo directory served at `public_url`/photos/. The router composes the subgraphs'
@@ -121,26 +120,27 @@ def create_standalone(
     apps: dict[str, ASGIApp] = {}
     sdls: dict[str, str] = {}
     photos_app: ASGIApp | None = None
-    for name, module_name in subgraph_modules.items():
-        module = importlib.import_module(module_name)
-        options: dict[str, Any] = {"settings": (settings or {}).get(name), "common": common}
+    for package in subgraphs:
+        name = package.name
+        options: dict[str, object] = {"settings": (settings or {}).get(name), "common": common}
         if bus is not None:
             options["bus"] = bus
-        if "photos" in inspect.signature(module.create_runtime).parameters:
+        if package.serves_photos:
             options["photos"] = photos
-        runtime = module.create_runtime(**options)
+        runtime = package.runtime(**options)
         runtime.tracer_provider = tracer_provider
         runtimes[name] = runtime
-        apps[name] = module.create_app(runtime, manage_runtime=False)
-        if "photos" in options and photos_app is None:
+        apps[name] = package.create_app(runtime, manage_runtime=False)
+        if package.serves_photos and photos_app is None:
             photos_app = apps[name]
-        schema_module = importlib.import_module(module_name.rsplit(".", 1)[0] + ".schema")
-        sdls[name] = str(schema_module.schema.as_str())
-    urls = {name: f"http://{name}.in-process/graphql" for name in subgraph_modules}
+        sdls[name] = package.sdl()
+    urls = {name: f"http://{name}.in-process/graphql" for name in apps}
     if supergraph_sdl is None:
         supergraph_sdl = compose_local_supergraph(sdls, urls)
     router = build_router(supergraph_sdl, transport=AsgiTransport(apps))
-    # The edge verifies tokens with the same settings the subgraphs were given.
-    config = replace(EdgeConfig.default(common=common), tracer=router_tracer(tracer_provider))
+    config = replace(
+        EdgeConfig.default(router_settings(common), tokens=token_verifier(common)),
+        tracer=router_tracer(tracer_provider),
+    )
     app = create_router_app(router, config=config)
     return Standalone(router, app, apps, runtimes, bus, photos_app)

@@ -1,0 +1,5 @@
+import sys
+
+from supergraph.server import main
+
+sys.exit(main())

@@ -1,0 +1,5 @@
+import sys
+
+from taskforge.cli import main
+
+sys.exit(main())
