@@ -29,7 +29,7 @@ def request_id_of(scope: Scope) -> str:
     """The request's sane `x-request-id`, or a fresh one."""
     for name, value in scope.get("headers", ()):
         if name == _HEADER:
-            text = value.decode("latin-1")
+            text: str = value.decode("latin-1")
             if _SANE_ID.fullmatch(text):
                 return text
     return uuid.uuid4().hex

@@ -303,12 +303,12 @@ def authorize_document(
     return DocumentNode(definitions=(filtered,)), tuple(walker.denied)
 
 
-def denied_errors(denied: Iterable[DeniedField], data: dict[str, Any]) -> list[dict]:
+def denied_errors(denied: Iterable[DeniedField], data: dict[str, Any]) -> list[dict[str, Any]]:
     """One UNAUTHORIZED error per place a removed field would appear in ``data``, nulled there.
 
     Nulling matters when a subgraph answers more than it was asked for.
     """
-    errors: list[dict] = []
+    errors: list[dict[str, Any]] = []
     for field in denied:
         for parent, path in _concrete_paths(data, field.path[:-1]):
             parent[field.path[-1]] = None
@@ -322,7 +322,7 @@ def denied_errors(denied: Iterable[DeniedField], data: dict[str, Any]) -> list[d
     return errors
 
 
-def _concrete_paths(data: Any, keys: tuple[str, ...]) -> list[tuple[dict, list[str | int]]]:
+def _concrete_paths(data: Any, keys: tuple[str, ...]) -> list[tuple[dict[str, Any], list[str | int]]]:
     found: list[tuple[Any, list[str | int]]] = [(data, [])]
     for key in keys:
         step: list[tuple[Any, list[str | int]]] = []

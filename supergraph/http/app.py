@@ -45,7 +45,7 @@ GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 JSON = "application/json"
 _SIMPLE_CONTENT_TYPES = ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data")
 
-Params = tuple[str | None, dict | None, str | None, dict | None]
+Params = tuple[str | None, dict[str, Any] | None, str | None, dict[str, Any] | None]
 
 
 class _BadRequest(Exception):
@@ -300,7 +300,7 @@ class _Edge:
         return response
 
     async def batch(
-        self, request: Request, media_type: str, payload: list, auth: AuthState | None
+        self, request: Request, media_type: str, payload: list[Any], auth: AuthState | None
     ) -> Response:
         limit = self.settings.max_batch_size
         if limit <= 0:
@@ -378,8 +378,8 @@ class _Edge:
         self,
         request: Request,
         prepared: PreparedOperation,
-        variables: dict | None,
-        extensions: dict | None,
+        variables: dict[str, Any] | None,
+        extensions: dict[str, Any] | None,
         sink: list[httpx.Headers],
     ) -> dict[str, Any]:
         if self.inflight is None or prepared.kind != "query" or request_has_uploads.get():
@@ -400,8 +400,8 @@ class _Edge:
         self,
         request: Request,
         prepared: PreparedOperation,
-        variables: dict | None,
-        extensions: dict | None,
+        variables: dict[str, Any] | None,
+        extensions: dict[str, Any] | None,
         sink: list[httpx.Headers],
     ) -> dict[str, Any]:
         token = subgraph_response_headers.set(sink) if self.propagated else None
@@ -473,8 +473,8 @@ _INBOUND_IGNORED_HEADERS = TRACING_HEADERS | {"content-length", "connection", "k
 def _inbound_key(
     request: Request,
     prepared: PreparedOperation,
-    variables: dict | None,
-    extensions: dict | None,
+    variables: dict[str, Any] | None,
+    extensions: dict[str, Any] | None,
 ) -> tuple[Any, ...]:
     """What makes two client queries the same: the prepared operation (its text and operation
     name; alive while in flight, so its id is not reused), variables, extensions and every
