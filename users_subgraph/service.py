@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -189,21 +190,40 @@ def _password_matches(password_hash: str, password: str) -> bool:
 async def rotate_refresh_token(
     session: AsyncSession, *, tokens: TokenService, token: str, refresh_ttl: int
 ) -> Session:
-    """Swap a refresh token for a new pair; reusing a rotated token revokes its whole family."""
-    stored = await session.scalar(
-        select(RefreshToken).where(RefreshToken.token_hash == _hash_token(token)).with_for_update()
-    )
+    """Swap a refresh token for a new pair; reusing a rotated token revokes its whole family.
+
+    The token is claimed by one compare-and-set UPDATE, so of concurrent rotations exactly one
+    wins and every other one counts as reuse.
+    """
+    token_hash = _hash_token(token)
     now = utcnow()
-    if stored is None or stored.revoked_at is not None or stored.expires_at <= now:
-        raise Unauthenticated("invalid refresh token")
-    if stored.used_at is not None:
-        await _revoke_family(session, stored.family_id)
-        raise Unauthenticated("refresh token reused; all sessions of this login were revoked")
-    stored.used_at = now
-    user = await session.get(User, stored.user_id)
+    claimed = await session.execute(
+        update(RefreshToken)
+        .where(
+            RefreshToken.token_hash == token_hash,
+            RefreshToken.used_at.is_(None),
+            RefreshToken.revoked_at.is_(None),
+            RefreshToken.expires_at > now,
+        )
+        .values(used_at=now)
+        .returning(RefreshToken.user_id, RefreshToken.family_id)
+    )
+    won = claimed.first()
+    if won is None:
+        await _refuse_rotation(session, token_hash)
+    user = await session.get(User, won.user_id)
     if user is None:
         raise Unauthenticated("invalid refresh token")
-    return await _issue_session(session, tokens, user, family_id=stored.family_id, ttl=refresh_ttl)
+    return await _issue_session(session, tokens, user, family_id=won.family_id, ttl=refresh_ttl)
+
+
+async def _refuse_rotation(session: AsyncSession, token_hash: str) -> NoReturn:
+    """Why a token could not be claimed; a used one is reuse and revokes its family."""
+    stored = await session.scalar(select(RefreshToken).where(RefreshToken.token_hash == token_hash))
+    if stored is not None and stored.used_at is not None:
+        await _revoke_family(session, stored.family_id)
+        raise Unauthenticated("refresh token reused; all sessions of this login were revoked")
+    raise Unauthenticated("invalid refresh token")
 
 
 async def _revoke_family(session: AsyncSession, family_id: str) -> None:

@@ -322,7 +322,9 @@ def denied_errors(denied: Iterable[DeniedField], data: dict[str, Any]) -> list[d
     return errors
 
 
-def _concrete_paths(data: Any, keys: tuple[str, ...]) -> list[tuple[dict[str, Any], list[str | int]]]:
+def _concrete_paths(
+    data: Any, keys: tuple[str, ...]
+) -> list[tuple[dict[str, Any], list[str | int]]]:
     found: list[tuple[Any, list[str | int]]] = [(data, [])]
     for key in keys:
         step: list[tuple[Any, list[str | int]]] = []

@@ -29,7 +29,9 @@ class TracedTransport:
         self.inner = inner
         self.tracer = tracer
 
-    async def send(self, service: str, body: dict[str, Any], headers: Mapping[str, str]) -> dict[str, Any]:
+    async def send(
+        self, service: str, body: dict[str, Any], headers: Mapping[str, str]
+    ) -> dict[str, Any]:
         with self.tracer.start_as_current_span(
             "subgraph.fetch",
             kind=SpanKind.CLIENT,
