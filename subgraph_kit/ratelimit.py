@@ -11,9 +11,11 @@ __all__ = ["InMemoryRateLimiter", "RateLimiter", "RedisRateLimiter"]
 
 
 class RateLimiter(Protocol):
-    async def count(self, key: str) -> int: ...
-
     async def hit(self, key: str) -> int: ...
+
+    async def release(self, key: str) -> None:
+        """Give back one hit (an attempt that turned out fine)."""
+        ...
 
     async def reset(self, key: str) -> None: ...
 
@@ -31,13 +33,15 @@ class InMemoryRateLimiter:
             return time.monotonic(), 0
         return started, hits
 
-    async def count(self, key: str) -> int:
-        return self._current(key)[1]
-
     async def hit(self, key: str) -> int:
         started, hits = self._current(key)
         self._counters[key] = (started, hits + 1)
         return hits + 1
+
+    async def release(self, key: str) -> None:
+        started, hits = self._current(key)
+        if hits > 0:
+            self._counters[key] = (started, hits - 1)
 
     async def reset(self, key: str) -> None:
         self._counters.pop(key, None)
@@ -51,10 +55,6 @@ class RedisRateLimiter:
         self.prefix = f"{prefix}ratelimit:"
         self.window = window_seconds
 
-    async def count(self, key: str) -> int:
-        value = await self.redis.get(self.prefix + key)
-        return int(value or 0)
-
     async def hit(self, key: str) -> int:
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.incr(self.prefix + key)
@@ -62,5 +62,16 @@ class RedisRateLimiter:
             hits, _ = await pipe.execute()
         return int(hits)
 
+    async def release(self, key: str) -> None:
+        await self.redis.eval(_RELEASE, 1, self.prefix + key)
+
     async def reset(self, key: str) -> None:
         await self.redis.delete(self.prefix + key)
+
+
+# Decrement, but never below zero or into a key that has already expired.
+_RELEASE = """
+local hits = tonumber(redis.call('GET', KEYS[1]) or '0')
+if hits > 0 then redis.call('DECR', KEYS[1]) end
+return hits
+"""

@@ -164,20 +164,26 @@ async def authenticate(
     client_ip: str,
     refresh_ttl: int,
 ) -> Session:
-    """Check credentials; wrong email and wrong password look alike; failures are rate-limited."""
+    """Check credentials; wrong email and wrong password look alike; failures are rate-limited.
+
+    Each attempt is counted before the hash (an atomic increment), so concurrent guesses
+    cannot all pass the check; a success gives its attempts back.
+    """
     email_key = email.strip().lower()[:254]
-    if (
-        await limits.by_email.count(email_key) >= limits.max_per_email
-        or await limits.by_address.count(client_ip) >= limits.max_per_address
-    ):
-        raise RateLimited("too many failed sign-in attempts; try again later")
+    await _reserve_attempt(limits, email_key, client_ip)
     user = await session.scalar(select(User).where(User.email == email_key))
     if not _password_matches(user.password_hash if user else _DUMMY_HASH, password) or not user:
-        await limits.by_email.hit(email_key)
-        await limits.by_address.hit(client_ip)
         raise Unauthenticated("invalid email or password")
     await limits.by_email.reset(email_key)
+    await limits.by_address.release(client_ip)
     return await _issue_session(session, tokens, user, family_id=new_id(), ttl=refresh_ttl)
+
+
+async def _reserve_attempt(limits: LoginLimits, email_key: str, client_ip: str) -> None:
+    by_email = await limits.by_email.hit(email_key)
+    by_address = await limits.by_address.hit(client_ip)
+    if by_email > limits.max_per_email or by_address > limits.max_per_address:
+        raise RateLimited("too many failed sign-in attempts; try again later")
 
 
 def _password_matches(password_hash: str, password: str) -> bool:
