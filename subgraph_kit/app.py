@@ -21,6 +21,7 @@ from strawberry.types import ExecutionResult
 
 from subgraph_kit.context import RequestContext, build_context
 from subgraph_kit.errors import ErrorCode, TaskforgeError, graphql_error_body
+from subgraph_kit.router_channel import RouterOnlyMiddleware
 from subgraph_kit.runtime import ServiceRuntime
 from subgraph_kit.storage import PHOTOS_EXTRA, PhotoService, photo_routes
 from subgraph_kit.tracing import SubgraphTracing
@@ -207,7 +208,9 @@ def create_subgraph_app(
 
     app.state.runtime = runtime
     upload_limit = max_upload_bytes + _MULTIPART_OVERHEAD if max_upload_bytes else None
-    limited = _BodySizeLimit(app, runtime.common.max_body_bytes, upload_limit)
+    limited: ASGIApp = _BodySizeLimit(app, runtime.common.max_body_bytes, upload_limit)
+    if runtime.common.subgraph_secret:
+        limited = RouterOnlyMiddleware(limited, runtime.common.subgraph_secret)
     return AccessLogMiddleware(limited, runtime.name)
 
 

@@ -12,7 +12,9 @@ from strawberry.types import Info
 
 from subgraph_kit.auth import Claims, bearer_token
 from subgraph_kit.errors import Forbidden, Unauthenticated
+from subgraph_kit.router_channel import CLIENT_ADDRESS_HEADER, carries_secret
 from subgraph_kit.runtime import ServiceRuntime
+from subgraph_kit.settings import CommonSettings
 
 __all__ = [
     "Ctx",
@@ -68,8 +70,13 @@ Ctx = Info[RequestContext, Any]
 """The `info` every resolver gets: its `context` is a RequestContext."""
 
 
-def client_address(request: HTTPConnection, *, trust_forwarded_for: bool) -> str:
-    if trust_forwarded_for:
+def client_address(request: HTTPConnection, common: CommonSettings) -> str:
+    """The client's address: as the router says over its channel, else the peer's (or
+    X-Forwarded-For's first hop when TASKFORGE_TRUST_FORWARDED_FOR says a proxy sets it)."""
+    relayed = request.headers.get(CLIENT_ADDRESS_HEADER)
+    if relayed and carries_secret(request.headers, common.subgraph_secret):
+        return relayed
+    if common.trust_forwarded_for:
         forwarded = request.headers.get("x-forwarded-for")
         if forwarded:
             return forwarded.split(",")[0].strip()
@@ -84,7 +91,7 @@ def build_context(runtime: ServiceRuntime, request: HTTPConnection) -> RequestCo
     """
     token = bearer_token(request.headers.get("authorization"))
     claims = runtime.tokens.verify(token) if token else None
-    ip = client_address(request, trust_forwarded_for=runtime.common.trust_forwarded_for)
+    ip = client_address(request, runtime.common)
     return RequestContext(runtime, claims, ip)
 
 

@@ -21,7 +21,8 @@ class CommonSettings(BaseSettings):
     redis_url: str | None = None
     redis_key_prefix: str = "taskforge:"
     jwt_algorithm: Literal["HS256", "HS384", "HS512", "RS256", "ES256", "EdDSA"] = "HS256"
-    jwt_secret: str = "taskforge-dev-secret-change-me-in-production"
+    # No default: services refuse to start without a key; `taskforge run` makes one per data dir.
+    jwt_secret: str | None = None
     jwt_private_key: str | None = None
     jwt_public_key: str | None = None
     jwt_issuer: str = "taskforge"
@@ -32,6 +33,8 @@ class CommonSettings(BaseSettings):
     max_body_bytes: int = 1_000_000
     max_query_depth: int = 15
     trust_forwarded_for: bool = False
+    # The router-to-subgraph credential; when set, subgraphs answer GraphQL only to the router.
+    subgraph_secret: str | None = None
 
 
 class ServiceSettings(BaseSettings):

@@ -111,8 +111,10 @@ class Router:
         cost_rules: CostRules | None = None,
         max_cost: int | None = None,
         merge_entity_fetches: bool = True,
+        subgraph_headers: Mapping[str, str] | None = None,
     ) -> None:
         self.api_schema = api_schema
+        self.subgraph_headers = {k.lower(): v for k, v in (subgraph_headers or {}).items()}
         self.merge_entity_fetches = merge_entity_fetches
         self.planner = planner
         self.transport = transport
@@ -302,7 +304,7 @@ class Router:
             value = _header(headers, name)
             if value is not None:
                 forwarded[name] = value
-        return forwarded
+        return forwarded | self.subgraph_headers if self.subgraph_headers else forwarded
 
     def printed_plan(self, plan: QueryPlan) -> str:
         """The plan's printout, computed once per plan."""
@@ -349,7 +351,11 @@ def build_router(
             deduplicate=settings.deduplicate_subgraph_fetches,
         )
     options.setdefault("access_rules", read_access_rules(supergraph_sdl))
-    options.setdefault("forwarded_headers", tuple(settings.propagate_request_headers))
+    forwarded = [*settings.propagate_request_headers]
+    if settings.client_address_header:
+        forwarded.append(settings.client_address_header)
+    options.setdefault("forwarded_headers", tuple(forwarded))
+    options.setdefault("subgraph_headers", settings.subgraph_headers)
     options.setdefault(
         "limits",
         OperationLimits(settings.max_depth, settings.max_aliases, settings.max_root_fields),

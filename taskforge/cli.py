@@ -17,6 +17,7 @@ from subgraph_kit.errors import TaskforgeError
 from subgraph_kit.settings import common_settings
 from supergraph.server import RouterStartupError, router_app_from_file, serve, serve_router
 from taskforge.registry import SUBGRAPHS, subgraph
+from taskforge.secrets import MissingSecret, development_settings, require_service_secrets
 from taskforge.wiring import router_settings, token_verifier
 
 __all__ = ["build_parser", "main", "router_app_from_env"]
@@ -28,7 +29,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Single-process mode on the embedded defaults (SQLite under var/, in-process bus)."""
     from taskforge.standalone import create_standalone
 
-    app = create_standalone(SUBGRAPHS.values(), public_url=f"http://{args.host}:{args.port}")
+    app = create_standalone(
+        SUBGRAPHS.values(),
+        common=development_settings(common_settings()),
+        public_url=f"http://{args.host}:{args.port}",
+    )
     url = f"http://{args.host}:{args.port}/graphql"
     serve(app, args.host, args.port, f"Taskforge serving GraphQL at {url}")
     return 0
@@ -37,6 +42,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def _router_app(supergraph_path: str) -> Starlette:
     """The router over the supergraph file, verifying tokens as the subgraphs do."""
     common = common_settings()
+    require_service_secrets(common)
     return router_app_from_file(
         supergraph_path, settings=router_settings(common), tokens=token_verifier(common)
     )
@@ -86,6 +92,7 @@ def cmd_up(args: argparse.Namespace) -> int:
     """The services topology: every subgraph and the router as separate processes."""
     from taskforge.topology import TopologyError, run_topology
 
+    require_service_secrets(common_settings(), subgraph_secret=False)
     try:
         return run_topology(
             list(SUBGRAPHS), supergraph=Path(args.supergraph), host=args.host, port=args.port
@@ -98,6 +105,7 @@ def cmd_up(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     if args.service == "router":
         return cmd_serve_router(args)
+    require_service_secrets(common_settings())
     package = subgraph(args.service)
     runtime = package.runtime()
     host = args.host or runtime.settings.host
@@ -109,10 +117,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     names = list(SUBGRAPHS) if args.service == "all" else [args.service]
+    common = development_settings(common_settings())  # nothing is signed: any key will do
 
     async def migrate_all() -> None:
         for name in names:
-            runtime = subgraph(name).runtime()
+            runtime = subgraph(name).runtime(common=common)
             try:
                 await runtime.start()
             finally:
@@ -129,7 +138,7 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     password = os.environ.get("TASKFORGE_ADMIN_PASSWORD") or getpass.getpass("Password: ")
 
     async def create() -> str:
-        runtime = subgraph("users").runtime()
+        runtime = subgraph("users").runtime(common=development_settings(common_settings()))
         await runtime.start()
         try:
             async with runtime.database.session() as session:
@@ -251,7 +260,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=os.environ.get("TASKFORGE_LOG_LEVEL", "INFO").upper())
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     args = build_parser().parse_args(argv)
-    return int(args.handler(args))
+    try:
+        return int(args.handler(args))
+    except MissingSecret as missing:
+        print(f"error: {missing}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -19,11 +19,11 @@ from supergraph.http import create_router_app
 from supergraph.http.app import EdgeConfig
 from supergraph.router import Router, build_router
 from supergraph.transport import AsgiTransport
+from taskforge.secrets import with_subgraph_secret
 from taskforge.wiring import router_settings, token_verifier
 
 __all__ = ["Standalone", "compose_local_supergraph", "create_standalone"]
 
-SUBGRAPH_PREFIX = "/subgraphs/"
 PHOTOS_PREFIX = "/photos/"
 
 
@@ -39,7 +39,10 @@ def compose_local_supergraph(subgraphs: Mapping[str, str], url_of: Mapping[str, 
 
 @dataclass
 class Standalone:
-    """The router app plus the subgraph runtimes it owns; an ASGI app with a lifespan."""
+    """The router app plus the subgraph runtimes it owns; an ASGI app with a lifespan.
+
+    Only the router and the photo files are public: the subgraphs are called in-process.
+    """
 
     router: Router
     router_app: ASGIApp
@@ -56,18 +59,6 @@ class Standalone:
         if path.startswith(PHOTOS_PREFIX) and self.photos_app is not None:
             await self.photos_app(scope, receive, send)
             return
-        if path.startswith(SUBGRAPH_PREFIX):
-            name, _, rest = path[len(SUBGRAPH_PREFIX) :].partition("/")
-            app = self.subgraph_apps.get(name)
-            if app is not None:
-                prefix = SUBGRAPH_PREFIX + name
-                child = {
-                    **scope,
-                    "path": "/" + rest,
-                    "root_path": scope.get("root_path", "") + prefix,
-                }
-                await app(child, receive, send)
-                return
         await self.router_app(scope, receive, send)
 
     async def start(self) -> None:
@@ -113,7 +104,8 @@ def create_standalone(
     SDL itself unless `supergraph_sdl` is given (e.g. composed by another tool). The router
     and every subgraph trace through `tracer_provider` (default: the global provider).
     """
-    common = common or common_settings()
+    # In-process subgraphs still check the router channel's secret; one per process will do.
+    common = with_subgraph_secret(common or common_settings())
     bus = InProcessBus() if common.redis_url is None else None
     photos = create_photo_service(data_dir=common.data_dir, default_base_url=public_url)
     runtimes: dict[str, ServiceRuntime] = {}
@@ -137,9 +129,10 @@ def create_standalone(
     urls = {name: f"http://{name}.in-process/graphql" for name in apps}
     if supergraph_sdl is None:
         supergraph_sdl = compose_local_supergraph(sdls, urls)
-    router = build_router(supergraph_sdl, transport=AsgiTransport(apps))
+    edge_settings = router_settings(common)
+    router = build_router(supergraph_sdl, transport=AsgiTransport(apps), settings=edge_settings)
     config = replace(
-        EdgeConfig.default(router_settings(common), tokens=token_verifier(common)),
+        EdgeConfig.default(edge_settings, tokens=token_verifier(common)),
         tracer=router_tracer(tracer_provider),
     )
     app = create_router_app(router, config=config)

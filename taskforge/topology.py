@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -76,7 +77,8 @@ def run_topology(
         raise TopologyError("services mode needs TASKFORGE_REDIS_URL (the shared event bus)")
     if not supergraph.is_file():
         raise TopologyError(f"supergraph file not found: {supergraph}")
-    env = dict(os.environ)
+    # The router-to-subgraph credential: made for these processes unless one is configured.
+    env = {"TASKFORGE_SUBGRAPH_SECRET": secrets.token_urlsafe(32), **os.environ}
     children: list[_Child] = []
     stopping = False
 

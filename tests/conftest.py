@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+
+# Services refuse to start without a JWT key (there is no default): the suite signs with this.
+os.environ.setdefault(
+    "TASKFORGE_JWT_SECRET", "taskforge-test-suite-jwt-secret-long-enough-for-hs512"
+)
 
 from tests.support.backends import Backend, available_backends, delete_redis_keys
 

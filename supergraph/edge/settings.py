@@ -34,6 +34,13 @@ class RouterSettings(BaseSettings):
     cors_allow_credentials: bool = False
     propagate_request_headers: list[str] = ["authorization", "x-request-id", "traceparent"]
     propagate_response_headers: list[str] = ["set-cookie", "cache-control"]
+    # Sent with every subgraph request (a credential subgraphs check, for example); a client
+    # header of the same name never replaces one of these.
+    subgraph_headers: dict[str, str] = {}
+    # When set, every subgraph request carries the client's address under this header: the
+    # router's peer address, or the X-Forwarded-For hop a trusted proxy appended.
+    client_address_header: str | None = None
+    trusted_proxies: list[str] = []
     csrf_required_headers: list[str] = ["x-taskforge-csrf", "apollo-require-preflight"]
     csrf_protect_get: bool = True
     persisted_queries: bool = True

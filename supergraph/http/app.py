@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -407,7 +407,7 @@ class _Edge:
         token = subgraph_response_headers.set(sink) if self.propagated else None
         try:
             result = await self.router.execute_prepared(
-                prepared, variables, request.headers, extensions
+                prepared, variables, self.subgraph_request_headers(request), extensions
             )
         finally:
             if token is not None:
@@ -417,6 +417,15 @@ class _Edge:
             if code:
                 self.count_error(str(code))
         return result
+
+    def subgraph_request_headers(self, request: Request) -> Mapping[str, str]:
+        """The client's headers, plus its address when the router is told to send it."""
+        name = self.settings.client_address_header
+        if not name:
+            return request.headers
+        headers = {k: v for k, v in request.headers.items() if k != name.lower()}
+        headers[name.lower()] = client_address(request, self.settings.trusted_proxies)
+        return headers
 
     def propagate(self, response: Response, sink: list[httpx.Headers]) -> None:
         for headers in sink:
@@ -494,6 +503,18 @@ def _inbound_key(
 def _without_cookies(headers: httpx.Headers) -> httpx.Headers:
     """A client that joined another's execution never gets that client's cookies."""
     return httpx.Headers([(k, v) for k, v in headers.multi_items() if k != "set-cookie"])
+
+
+def client_address(request: Request, trusted_proxies: list[str]) -> str:
+    """The router's peer, or the last X-Forwarded-For hop appended before a trusted proxy."""
+    peer = request.client.host if request.client else "unknown"
+    if peer not in trusted_proxies:
+        return peer
+    hops = [hop.strip() for hop in request.headers.get("x-forwarded-for", "").split(",")]
+    for hop in reversed(hops):
+        if hop and hop not in trusted_proxies:
+            return hop
+    return peer
 
 
 class _MethodNotAllowed(Exception):

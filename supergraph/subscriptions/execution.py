@@ -124,6 +124,7 @@ class SubscriptionRunner:
         subgraph stream breaks.
         """
         headers = {"authorization": authorization} if authorization else {}
+        headers |= self.router.subgraph_headers
         if prepared.kind != "subscription":
             yield await self.router.execute_prepared(
                 prepared, request.variables, headers, request.extensions

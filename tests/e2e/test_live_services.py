@@ -332,7 +332,10 @@ async def test_no_event_is_lost_when_notifications_is_killed_midway(services: Se
     services.start("notifications")
     tokens = TokenService(common_settings())
     owner, worker = uuid.uuid4().hex, uuid.uuid4().hex
-    as_owner = {"Authorization": f"Bearer {tokens.issue(user_id=owner, role='USER')}"}
+    as_owner = {
+        "Authorization": f"Bearer {tokens.issue(user_id=owner, role='USER')}",
+        **services.subgraph_headers,
+    }
     redis = Redis.from_url(services.redis_url)
     database = Database(services.database_urls["notifications"])
     group_id = await _publish_group(services, redis, owner, worker)

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import signal
 import subprocess
 from collections.abc import AsyncIterator
@@ -13,6 +15,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from subgraph_kit.router_channel import SUBGRAPH_SECRET_HEADER
 from taskforge.registry import SUBGRAPHS
 from tests.support.backends import Backend, fresh_database_url
 from tests.support.processes import ServerProcess, free_port, start_taskforge
@@ -37,6 +40,11 @@ class Services:
     @property
     def router_url(self) -> str:
         return f"http://127.0.0.1:{self.router_port}"
+
+    @property
+    def subgraph_headers(self) -> dict[str, str]:
+        """What a direct subgraph call needs to pass as the router (the channel secret)."""
+        return {SUBGRAPH_SECRET_HEADER: self.env["TASKFORGE_SUBGRAPH_SECRET"]}
 
     def port(self, name: str) -> int:
         return int(self.env[f"TASKFORGE_{name.upper()}_PORT"])
@@ -87,6 +95,8 @@ async def services_topology(
         "TASKFORGE_DATA_DIR": str(workdir / "var"),
         "TASKFORGE_REDIS_URL": backend.redis_url,
         "TASKFORGE_REDIS_KEY_PREFIX": redis_prefix,
+        "TASKFORGE_JWT_SECRET": os.environ["TASKFORGE_JWT_SECRET"],
+        "TASKFORGE_SUBGRAPH_SECRET": secrets.token_urlsafe(32),
     }
     async with AsyncExitStack() as stack:
         urls: dict[str, str] = {}
