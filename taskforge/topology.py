@@ -9,7 +9,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
 
@@ -21,6 +21,9 @@ __all__ = ["TopologyError", "run_topology"]
 
 STARTUP_SECONDS = 60.0
 STOP_SECONDS = 10.0
+FIRST_BACKOFF_SECONDS = 0.5
+MAX_BACKOFF_SECONDS = 30.0
+HEALTHY_RUN_SECONDS = 60.0
 
 
 class TopologyError(Exception):
@@ -29,14 +32,49 @@ class TopologyError(Exception):
 
 @dataclass
 class _Child:
+    """One supervised process and how to start it again."""
+
     name: str
-    process: subprocess.Popen[bytes]
+    args: Sequence[str]
+    env: dict[str, str]
     url: str
+    process: subprocess.Popen[bytes] = field(init=False)
+    started_at: float = 0.0
+    failures: int = 0
+    restart_at: float | None = None
+
+    def start(self) -> None:
+        command = [sys.executable, "-m", "taskforge.cli", *self.args]
+        self.process = subprocess.Popen(command, env=self.env)
+        self.started_at = time.monotonic()
+        self.restart_at = None
+
+    def supervise(self, now: float) -> None:
+        """Restart an exited child after an exponential backoff; a long run resets it."""
+        if self.restart_at is not None:
+            if now >= self.restart_at:
+                print(f"restarting {self.name}", file=sys.stderr, flush=True)
+                self.start()
+            return
+        status = self.process.poll()
+        if status is None:
+            return
+        if now - self.started_at > HEALTHY_RUN_SECONDS:
+            self.failures = 0
+        delay = min(MAX_BACKOFF_SECONDS, FIRST_BACKOFF_SECONDS * 2**self.failures)
+        self.failures += 1
+        self.restart_at = now + delay
+        print(
+            f"{self.name} exited with status {status}; restarting it in {delay:.1f}s",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _spawn(name: str, args: Sequence[str], env: dict[str, str], url: str) -> _Child:
-    command = [sys.executable, "-m", "taskforge.cli", *args]
-    return _Child(name, subprocess.Popen(command, env=env), url)
+    child = _Child(name, args, env, url)
+    child.start()
+    return child
 
 
 def _wait_healthy(child: _Child, deadline: float) -> None:
@@ -69,6 +107,9 @@ def run_topology(
     subgraphs: Sequence[str], *, supergraph: Path, host: str = "127.0.0.1", port: int = 4000
 ) -> int:
     """Start every subgraph on its configured port, then the router; stop all on a signal.
+
+    A child that exits (a crash, a SIGKILL) is restarted with exponential backoff; the others,
+    the router among them, keep serving meanwhile (with errors for what is missing).
 
     Services mode needs a shared event bus across processes, so TASKFORGE_REDIS_URL must be
     set; databases come from TASKFORGE_<SERVICE>_DATABASE_URL (PostgreSQL in production).
@@ -105,10 +146,9 @@ def run_topology(
         _wait_healthy(router, deadline)
         print(f"Taskforge services topology up: router at http://{host}:{port}/graphql", flush=True)
         while not stopping:
-            exited = [child for child in children if child.process.poll() is not None]
-            if exited:
-                print(f"{exited[0].name} exited; stopping the topology", file=sys.stderr)
-                return 1
+            now = time.monotonic()
+            for child in children:
+                child.supervise(now)
             time.sleep(0.2)
         return 0
     finally:

@@ -58,7 +58,9 @@ async def test_apollo_composed_supergraph_gives_identical_answers(
 ) -> None:
     session = await _seed(router_gql)
     apollo_router = build_router(
-        apollo_composed_supergraph(), transport=federation.router.transport
+        apollo_composed_supergraph(),
+        transport=federation.router.transport,
+        subgraph_headers=federation.router.subgraph_headers,  # the router channel's secret
     )
     transport = httpx.ASGITransport(app=create_router_app(apollo_router))
     async with httpx.AsyncClient(transport=transport, base_url="http://apollo") as http:

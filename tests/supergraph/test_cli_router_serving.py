@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from starlette.applications import Starlette
 
+from subgraph_kit.settings import common_settings
 from supergraph.server import tune_gc
 from taskforge.cli import build_parser, router_app_from_env
 
@@ -25,12 +26,15 @@ def test_each_worker_builds_its_router_from_the_supergraph_file(
 ) -> None:
     thresholds = gc.get_threshold()
     monkeypatch.setenv("TASKFORGE_ROUTER_SUPERGRAPH_FILE", str(SUPERGRAPH))
+    monkeypatch.setenv("TASKFORGE_SUBGRAPH_SECRET", "router-channel-secret-for-this-test")
+    common_settings.cache_clear()
     try:
         assert isinstance(router_app_from_env(), Starlette)
         monkeypatch.setenv("TASKFORGE_ROUTER_SUPERGRAPH_FILE", str(SUPERGRAPH) + ".missing")
         with pytest.raises(RuntimeError, match="cannot load supergraph"):
             router_app_from_env()
     finally:
+        common_settings.cache_clear()
         gc.unfreeze()
         gc.set_threshold(*thresholds)
 
@@ -42,5 +46,6 @@ def test_tune_gc_raises_the_young_generation_threshold() -> None:
         assert gc.get_threshold()[0] >= 10_000
         assert gc.get_freeze_count() > 0
     finally:
+        common_settings.cache_clear()
         gc.unfreeze()
         gc.set_threshold(*thresholds)
