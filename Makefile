@@ -4,15 +4,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test check lint format schema benchmark clean
+.PHONY: install lock run test check lint format schema benchmark clean
 
-$(STAMP): pyproject.toml
+LOCK := requirements.lock
+
+# Installs exactly what the lock file pins, each download checked against its hash.
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@echo "installed from $(LOCK) ($$(grep -c '^[a-z].*==' $(LOCK)) pinned packages, hashes checked)"
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Re-resolve the lock file from pyproject.toml (uv: a well-kept resolver that writes hashes).
+lock:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml requirements-build.in --extra dev --generate-hashes \
+		--python-version 3.11 --python-platform x86_64-unknown-linux-gnu -o $(LOCK) -q
 
 run: $(STAMP)
 	$(BIN)/taskforge run
