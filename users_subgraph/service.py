@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from typing import NoReturn
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -22,6 +21,7 @@ from subgraph_kit.errors import BadUserInput, Forbidden, NotFound, RateLimited, 
 from subgraph_kit.events import emit
 from subgraph_kit.ratelimit import RateLimiter
 from users_subgraph.models import RefreshToken, User, new_id
+from users_subgraph.passwords import PasswordPool
 
 __all__ = [
     "LoginLimits",
@@ -39,8 +39,8 @@ __all__ = [
 ]
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_passwords = PasswordPool()
+_DUMMY_HASH = PasswordHasher().hash("not-a-real-password")
 MIN_PASSWORD, MAX_PASSWORD, MAX_NAME = 10, 128, 100
 
 
@@ -100,7 +100,7 @@ async def register(
     user = User(
         id=new_id(),
         email=email,
-        password_hash=_hasher.hash(password),
+        password_hash=await _passwords.hash(password),
         display_name=_check_display_name(display_name),
         role=role,
         created_at=utcnow(),
@@ -172,7 +172,8 @@ async def authenticate(
     email_key = email.strip().lower()[:254]
     await _reserve_attempt(limits, email_key, client_ip)
     user = await session.scalar(select(User).where(User.email == email_key))
-    if not _password_matches(user.password_hash if user else _DUMMY_HASH, password) or not user:
+    known_hash = user.password_hash if user else _DUMMY_HASH
+    if not await _passwords.matches(known_hash, password[: MAX_PASSWORD * 4]) or not user:
         raise Unauthenticated("invalid email or password")
     await limits.by_email.reset(email_key)
     await limits.by_address.release(client_ip)
@@ -184,13 +185,6 @@ async def _reserve_attempt(limits: LoginLimits, email_key: str, client_ip: str) 
     by_address = await limits.by_address.hit(client_ip)
     if by_email > limits.max_per_email or by_address > limits.max_per_address:
         raise RateLimited("too many failed sign-in attempts; try again later")
-
-
-def _password_matches(password_hash: str, password: str) -> bool:
-    try:
-        return _hasher.verify(password_hash, password[: MAX_PASSWORD * 4])
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 async def rotate_refresh_token(
