@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar
 
 from graphql import (
     ConstDirectiveNode,
@@ -72,6 +72,8 @@ _IMPLEMENTED_SPECS = frozenset(
     }
 )
 _SPEC_HOSTS = ("https://specs.apollo.dev/", "http://specs.apollo.dev/")
+
+_NodeT = TypeVar("_NodeT", bound=DefinitionNode)
 
 _TYPE_NODES = (
     ObjectTypeDefinitionNode,
@@ -721,27 +723,29 @@ def _api_definition(
     return _strip_type(definition, names, hidden)
 
 
-def _strip_type(definition: Any, names: _FeatureNames, hidden: set[str]) -> Any:
+def _strip_type(definition: _NodeT, names: _FeatureNames, hidden: set[str]) -> _NodeT:
     changes: dict[str, Any] = {"directives": _public_directives(definition, names)}
-    if getattr(definition, "fields", None) is not None:
+    fields = getattr(definition, "fields", None)
+    if fields is not None:
         changes["fields"] = tuple(
             _strip_field(f, names, hidden)
-            for f in definition.fields
+            for f in fields
             if not _is_inaccessible(f, names) and _named_type(f.type) not in hidden
         )
-    if getattr(definition, "values", None) is not None:
+    values = getattr(definition, "values", None)
+    if values is not None:
         changes["values"] = tuple(
             v.__class__(**{**_node_kwargs(v), "directives": _public_directives(v, names)})
-            for v in definition.values
+            for v in values
             if not _is_inaccessible(v, names)
         )
-    if getattr(definition, "interfaces", None) is not None:
-        changes["interfaces"] = tuple(
-            i for i in definition.interfaces if i.name.value not in hidden
-        )
-    if getattr(definition, "types", None) is not None:
-        changes["types"] = tuple(t for t in definition.types if t.name.value not in hidden)
-    return definition.__class__(**{**_node_kwargs(definition), **changes})
+    interfaces = getattr(definition, "interfaces", None)
+    if interfaces is not None:
+        changes["interfaces"] = tuple(i for i in interfaces if i.name.value not in hidden)
+    types = getattr(definition, "types", None)
+    if types is not None:
+        changes["types"] = tuple(t for t in types if t.name.value not in hidden)
+    return type(definition)(**{**_node_kwargs(definition), **changes})
 
 
 def _strip_field(definition: Any, names: _FeatureNames, hidden: set[str]) -> Any:

@@ -30,6 +30,7 @@ from supergraph.edge.limits import OperationLimits, limit_errors, measure
 from supergraph.edge.settings import RouterSettings
 from supergraph.edge.tracing import router_tracer
 from supergraph.execution import CompiledOperation, RequestContext, execute_plan
+from supergraph.json_types import GraphQLResponse, JSONError, JSONObject
 from supergraph.plan import QueryPlan
 from supergraph.printer import print_plan
 from supergraph.transport import HttpTransport, Transport
@@ -130,13 +131,13 @@ class Router:
         self._cache_size = cache_size
         self._forwarded = tuple(name.lower() for name in forwarded_headers)
         self._prepared: OrderedDict[
-            tuple[str, str | None, AuthState | None], PreparedOperation | dict
+            tuple[str, str | None, AuthState | None], PreparedOperation | GraphQLResponse
         ] = OrderedDict()
         self._printed: dict[int, tuple[QueryPlan, str]] = {}
 
     def prepare(
         self, query: str, operation_name: str | None = None, auth: AuthState | None = None
-    ) -> PreparedOperation | dict:
+    ) -> PreparedOperation | GraphQLResponse:
         """The prepared operation, or a GraphQL error response.
 
         Cached by text, name and (when the supergraph has authorization directives) auth state.
@@ -159,7 +160,7 @@ class Router:
 
     def _prepare(
         self, query: str, operation_name: str | None, auth: AuthState | None
-    ) -> PreparedOperation | dict:
+    ) -> PreparedOperation | GraphQLResponse:
         try:
             document = parse(query, max_tokens=self.max_tokens)
         except GraphQLError as error:
@@ -195,11 +196,11 @@ class Router:
             return {"errors": [_error(message, "QUERY_PLANNING_FAILED")]}
         return PreparedOperation(document, compiled, plan, denied)
 
-    def _limit_errors(self, document: DocumentNode, operation_name: str | None) -> list[dict]:
+    def _limit_errors(self, document: DocumentNode, operation_name: str | None) -> list[JSONError]:
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
-        errors: list[dict] = []
+        errors: list[JSONError] = []
         for definition in document.definitions:
             if getattr(definition, "operation", None) is None:
                 continue
@@ -286,7 +287,7 @@ class Router:
 
     def coerce_variables(
         self, prepared: PreparedOperation, variables: Mapping[str, Any] | None
-    ) -> dict[str, Any] | list[dict]:
+    ) -> JSONObject | list[JSONError]:
         """Coerced variables, or BAD_USER_INPUT errors."""
         definitions = prepared.compiled.operation.variable_definitions
         if not definitions:

@@ -13,6 +13,7 @@ from multidict import CIMultiDictProxy
 from starlette.datastructures import UploadFile
 
 from supergraph.inflight import TRACING_HEADERS, Inflight
+from supergraph.json_types import GraphQLResponse, JSONObject
 
 __all__ = [
     "AsgiTransport",
@@ -53,16 +54,18 @@ class TransportError(Exception):
 class Transport(Protocol):
     """Sends one GraphQL request body to a named subgraph and returns its parsed response."""
 
-    async def send(self, service: str, body: dict[str, Any], headers: Mapping[str, str]) -> dict:
+    async def send(
+        self, service: str, body: JSONObject, headers: Mapping[str, str]
+    ) -> GraphQLResponse:
         """Return the subgraph's GraphQL response or raise :class:`TransportError`."""
         ...
 
 
-def _parse_graphql_response(response: httpx.Response) -> dict:
+def _parse_graphql_response(response: httpx.Response) -> GraphQLResponse:
     return _parse_graphql_body(response.content, response.status_code, response.reason_phrase)
 
 
-def _parse_graphql_body(content: bytes, status: int, reason: str | None) -> dict:
+def _parse_graphql_body(content: bytes, status: int, reason: str | None) -> GraphQLResponse:
     try:
         payload = orjson.loads(content)
     except orjson.JSONDecodeError:
@@ -126,7 +129,9 @@ class _ClientTransport:
     def __init__(self, clients: Mapping[str, tuple[httpx.AsyncClient, str]]) -> None:
         self._clients = dict(clients)
 
-    async def send(self, service: str, body: dict[str, Any], headers: Mapping[str, str]) -> dict:
+    async def send(
+        self, service: str, body: JSONObject, headers: Mapping[str, str]
+    ) -> GraphQLResponse:
         target = self._clients.get(service)
         if target is None:
             raise TransportError("SUBREQUEST_HTTP_ERROR", f"unknown subgraph {service!r}")
@@ -273,7 +278,9 @@ class HttpTransport:
             )
         return self._session
 
-    async def send(self, service: str, body: dict[str, Any], headers: Mapping[str, str]) -> dict:
+    async def send(
+        self, service: str, body: JSONObject, headers: Mapping[str, str]
+    ) -> GraphQLResponse:
         """POST ``body`` to the subgraph and return its parsed GraphQL response."""
         url = self.urls.get(service)
         if url is None:

@@ -14,6 +14,8 @@ from graphql import (
     SelectionSetNode,
 )
 
+from supergraph.json_types import JSONError
+
 __all__ = ["OperationLimits", "OperationShape", "limit_errors", "measure"]
 
 
@@ -95,7 +97,7 @@ def measure(
     return OperationShape(depth, walker.aliases, _root_fields(operation.selection_set, fragments))
 
 
-def limit_errors(shape: OperationShape, limits: OperationLimits) -> list[dict]:
+def limit_errors(shape: OperationShape, limits: OperationLimits) -> list[JSONError]:
     """An error per exceeded limit, each with its own code."""
     checks = (
         (limits.max_depth, shape.depth, "MAX_DEPTH_LIMIT", "depth"),

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from supergraph.json_types import GraphQLResponse, JSONObject
 from supergraph.transport import Transport
 
 __all__ = ["LATENCY_BUCKETS", "Metrics", "TimedTransport"]
@@ -108,7 +109,9 @@ class TimedTransport:
         self.inner = inner
         self.metrics = metrics
 
-    async def send(self, service: str, body: dict[str, Any], headers: Mapping[str, str]) -> dict:
+    async def send(
+        self, service: str, body: JSONObject, headers: Mapping[str, str]
+    ) -> GraphQLResponse:
         started = time.perf_counter()
         outcome = "error"
         try:

@@ -22,15 +22,14 @@ from graphql import (
 from graphql.language import Visitor
 
 from supergraph.execution.representations import requires_shape
+from supergraph.json_types import JSONObject, ResponsePath
 from supergraph.plan import ContextRewrite, Fetch
 
 __all__ = ["aliased_operation", "context_values"]
 
-Path = tuple[str | int, ...]
-
 
 def context_values(
-    fetch: Fetch, root: dict, at: Path, schema: GraphQLSchema | None
+    fetch: Fetch, root: JSONObject, at: ResponsePath, schema: GraphQLSchema | None
 ) -> dict[str, Any]:
     """The contextual variables for the object at response path ``at`` (null when absent)."""
     values: dict[str, Any] = {}
@@ -42,7 +41,7 @@ def context_values(
     return values
 
 
-def _ancestor(root: dict, at: Path, up: int) -> Any:
+def _ancestor(root: JSONObject, at: ResponsePath, up: int) -> Any:
     end = len(at)
     for _ in range(up):
         while end and isinstance(at[end - 1], int):
@@ -68,7 +67,7 @@ def _read(rewrite: ContextRewrite, ancestor: Any, schema: GraphQLSchema | None) 
     return next(iter(selected.values()))
 
 
-def _is_a(obj: dict, type_condition: str, schema: GraphQLSchema | None) -> bool:
+def _is_a(obj: JSONObject, type_condition: str, schema: GraphQLSchema | None) -> bool:
     """Objects without ``__typename`` sit where the planner saw the context's type."""
     typename = obj.get("__typename")
     if not isinstance(typename, str) or typename == type_condition or schema is None:

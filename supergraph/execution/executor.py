@@ -20,18 +20,18 @@ from graphql import (
 from supergraph.execution.context import aliased_operation, context_values
 from supergraph.execution.merging import merged_operation, merged_variables
 from supergraph.execution.representations import dedup_key, requires_shape
+from supergraph.json_types import GraphQLResponse, JSONError, JSONList, JSONObject, ResponsePath
 from supergraph.plan import Fetch, Flatten, Parallel, PlanNode, QueryPlan, Sequence
 from supergraph.transport import Transport, TransportError
 
 __all__ = ["RequestContext", "deep_merge", "execute_plan"]
 
-Path = tuple[str | int, ...]
 # A response path as a chain (parent chain, last segment), () at the root: walking a Flatten
 # path then costs one pair per object and step; _flat spells a path out only when reported.
 Chain = tuple[Any, ...]
-Target = tuple[dict, Chain]
+Target = tuple[JSONObject, Chain]
 # (response key of one _entities field, its representations, the objects behind each)
-Batch = tuple[str, list[dict], list[list[Target]]]
+Batch = tuple[str, list[JSONObject], list[list[Target]]]
 
 _MISSING = object()
 _TYPE_CONDITION = "... on "
@@ -39,7 +39,7 @@ _ENTITIES = "_entities"
 # Stands in for an _entities answer of the wrong length, which merge_entities reports.
 _MALFORMED = "malformed"
 # A subgraph's answer as one entity fetch sees it, and the response key of its _entities.
-Answer = tuple[dict | TransportError, str]
+Answer = tuple[GraphQLResponse | TransportError, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ class RequestContext:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-def deep_merge(target: dict, source: dict, abstract: Container[str] = ()) -> None:
+def deep_merge(target: JSONObject, source: JSONObject, abstract: Container[str] = ()) -> None:
     """Merge ``source`` into ``target``: dicts recursively, lists element-wise.
 
     An existing ``__typename`` is kept, except that a concrete name replaces an
@@ -79,7 +79,7 @@ def deep_merge(target: dict, source: dict, abstract: Container[str] = ()) -> Non
             target[key] = value
 
 
-def _merge_lists(target: list, source: list, abstract: Container[str]) -> None:
+def _merge_lists(target: JSONList, source: JSONList, abstract: Container[str]) -> None:
     for index, value in enumerate(source):
         if index >= len(target):
             target.append(value)
@@ -114,9 +114,9 @@ async def execute_plan(
     transport: Transport,
     request_context: RequestContext | None = None,
     schema: GraphQLSchema | None = None,
-    data: dict | None = None,
+    data: JSONObject | None = None,
     merge_entity_fetches: bool = True,
-) -> tuple[dict, list[dict]]:
+) -> tuple[JSONObject, list[JSONError]]:
     """Run ``plan`` and return the merged raw data and the collected errors.
 
     ``schema`` (the API schema) lets ``requires`` fragments on abstract types match
@@ -144,10 +144,10 @@ class _Group:
     def __init__(self, fetch: Fetch, others: dict[str, Any]) -> None:
         self.fetch = fetch
         self.others = others
-        self.representations: list[dict] = []
+        self.representations: list[JSONObject] = []
         self.index: dict[bytes, int] = {}
 
-    def add(self, representation: dict) -> int:
+    def add(self, representation: JSONObject) -> int:
         """The position of ``representation`` in the shared list, appending it when new."""
         key = dedup_key(representation)
         found = self.index.get(key)
@@ -187,8 +187,8 @@ class _Run:
         self.headers = context.headers
         self.schema = schema
         self.abstract = _abstract_type_names(schema)
-        self.errors: list[dict] = []
-        self.root: dict = {}
+        self.errors: list[JSONError] = []
+        self.root: JSONObject = {}
         self.merge = True
         self.queued: dict[str, list[_Queued]] = {}
 
@@ -349,7 +349,7 @@ class _Run:
         self.merge_entities(fetch, response, batches)
 
     def merge_entities(
-        self, fetch: Fetch, response: dict | TransportError, batches: list[Batch]
+        self, fetch: Fetch, response: GraphQLResponse | TransportError, batches: list[Batch]
     ) -> None:
         first_path = _flat(batches[0][2][0][0][1])
         if isinstance(response, TransportError):
@@ -379,11 +379,11 @@ class _Run:
 
     def representations(
         self, fetch: Fetch, targets: list[Target]
-    ) -> tuple[list[dict], list[list[Target]]]:
+    ) -> tuple[list[JSONObject], list[list[Target]]]:
         assert fetch.requires is not None
         shape = requires_shape(fetch.requires, self.schema)
         rewrites = dict(fetch.input_rewrites)
-        representations: list[dict] = []
+        representations: list[JSONObject] = []
         owners: list[list[Target]] = []
         seen: dict[bytes, int] = {}
         for target in targets:
@@ -404,7 +404,7 @@ class _Run:
                 owners[index].append(target)
         return representations, owners
 
-    async def send(self, fetch: Fetch, body: dict[str, Any]) -> dict | TransportError:
+    async def send(self, fetch: Fetch, body: JSONObject) -> GraphQLResponse | TransportError:
         try:
             response = await self.transport.send(fetch.service, body, self.headers)
         except TransportError as exc:
@@ -422,8 +422,8 @@ def _body(fetch: Fetch, variables: dict[str, Any], operation: str | None = None)
 
 
 def _answer_for(
-    response: dict | TransportError, key: str, keys: list[str]
-) -> dict | TransportError:
+    response: GraphQLResponse | TransportError, key: str, keys: list[str]
+) -> GraphQLResponse | TransportError:
     """One merged fetch's view of the shared answer: its errors (unplaced ones go to the first)."""
     if isinstance(response, TransportError):
         return response
@@ -444,8 +444,8 @@ def _variables_key(variables: dict[str, Any]) -> bytes:
 
 
 def _sliced(
-    response: dict | TransportError, key: str, indices: list[int], size: int, leads: bool
-) -> dict | TransportError:
+    response: GraphQLResponse | TransportError, key: str, indices: list[int], size: int, leads: bool
+) -> GraphQLResponse | TransportError:
     """One fetch's part of a shared ``_entities``: its entities, their errors re-indexed."""
     if isinstance(response, TransportError):
         return response
@@ -491,7 +491,7 @@ def _walk(targets: list[Target], path: tuple[str, ...]) -> list[Target]:
     return [(obj, at) for obj, at in current if isinstance(obj, dict)]
 
 
-def _flat(chain: Chain) -> Path:
+def _flat(chain: Chain) -> ResponsePath:
     segments: list[str | int] = []
     while chain:
         chain, segment = chain
@@ -536,7 +536,7 @@ def _root_response_keys(operation: str) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def _failure_error(service: str, exc: TransportError, path: Path | None) -> dict:
+def _failure_error(service: str, exc: TransportError, path: ResponsePath | None) -> JSONError:
     error: dict[str, Any] = {"message": f"HTTP fetch failed from '{service}': {exc.message}"}
     if path:
         error["path"] = list(path)
@@ -544,7 +544,7 @@ def _failure_error(service: str, exc: TransportError, path: Path | None) -> dict
     return error
 
 
-def _prefixed(error: Any, prefix: Path | None) -> list | None:
+def _prefixed(error: Any, prefix: ResponsePath | None) -> list[str | int] | None:
     path = error.get("path") if isinstance(error, dict) else None
     if not isinstance(path, list):
         return None
@@ -553,7 +553,9 @@ def _prefixed(error: Any, prefix: Path | None) -> list | None:
     return [*prefix, *path]
 
 
-def _entity_path(error: Any, owners_by_key: Mapping[str, list[list[Target]]]) -> list | None:
+def _entity_path(
+    error: Any, owners_by_key: Mapping[str, list[list[Target]]]
+) -> list[str | int] | None:
     path = error.get("path") if isinstance(error, dict) else None
     if not isinstance(path, list) or len(path) < 2 or path[0] not in owners_by_key:
         return None
@@ -564,7 +566,7 @@ def _entity_path(error: Any, owners_by_key: Mapping[str, list[list[Target]]]) ->
     return [*_flat(owners[index][0][1]), *path[2:]]
 
 
-def _subgraph_error(service: str, error: Any, path: list | None) -> dict:
+def _subgraph_error(service: str, error: Any, path: list[str | int] | None) -> JSONError:
     if not isinstance(error, dict):
         return {"message": str(error), "extensions": {"serviceName": service}}
     out: dict[str, Any] = {"message": str(error.get("message", "Subgraph error"))}

@@ -18,6 +18,8 @@ from graphql import (
 )
 from graphql.language import Visitor
 
+from supergraph.json_types import JSONObject
+
 __all__ = ["merged_operation", "merged_variables"]
 
 _REPRESENTATIONS = "representations"
@@ -71,9 +73,9 @@ def merged_operation(operations: tuple[str, ...]) -> str | None:
     return print_ast(DocumentNode(definitions=(merged,)))
 
 
-def merged_variables(fetch_variables: list[dict]) -> dict:
+def merged_variables(fetch_variables: list[JSONObject]) -> JSONObject:
     """The merged request's variables: each fetch's representations suffixed with its index."""
-    merged: dict = {}
+    merged: JSONObject = {}
     for index, variables in enumerate(fetch_variables):
         for name, value in variables.items():
             merged[f"{name}_{index}" if name == _REPRESENTATIONS else name] = value

@@ -15,6 +15,8 @@ from graphql import (
     is_abstract_type,
 )
 
+from supergraph.json_types import JSONObject
+
 __all__ = ["RequiresShape", "compile_requires", "dedup_key", "requires_shape"]
 
 # (response key to read, representation key to write, nested shape for composite fields)
@@ -64,7 +66,7 @@ class RequiresShape:
         self._selection = selection
         self._applies = applies
 
-    def build(self, obj: Any) -> dict | None:
+    def build(self, obj: Any) -> JSONObject | None:
         """The representation of ``obj`` (``None`` skips it).
 
         An object no type condition applies to yields no ``__typename`` and is skipped:
@@ -75,11 +77,11 @@ class RequiresShape:
             return None
         return representation
 
-    def select(self, obj: Any) -> dict | None:
+    def select(self, obj: Any) -> JSONObject | None:
         """The selected fields of ``obj`` without the ``__typename`` check (None if missing)."""
         return self._build(self._selection, obj)
 
-    def _build(self, selection: _Selection, obj: Any) -> dict | None:
+    def _build(self, selection: _Selection, obj: Any) -> JSONObject | None:
         if not isinstance(obj, dict):
             return None
         out: dict[str, Any] = {}
@@ -91,7 +93,7 @@ class RequiresShape:
                 return None
         return out
 
-    def _copy(self, fields: tuple[_FieldSpec, ...], obj: dict, out: dict) -> bool:
+    def _copy(self, fields: tuple[_FieldSpec, ...], obj: JSONObject, out: JSONObject) -> bool:
         for key, name, nested in fields:
             value = obj.get(key, _MISSING)
             if value is _MISSING:

@@ -35,6 +35,8 @@ from graphql import (
 )
 from graphql.language import BooleanValueNode, DirectiveNode, OperationType
 
+from supergraph.json_types import JSONError, JSONObject, ResponsePath
+
 __all__ = ["CompiledOperation", "shape_response"]
 
 _INVALID: Any = object()
@@ -70,13 +72,13 @@ class _Errors:
 
     __slots__ = ("_full", "_prefixes", "added", "existing")
 
-    def __init__(self, existing: list[dict]) -> None:
+    def __init__(self, existing: list[JSONError]) -> None:
         self.existing = existing
-        self.added: list[dict] = []
-        self._full: set[tuple] | None = None
-        self._prefixes: set[tuple] = set()
+        self.added: list[JSONError] = []
+        self._full: set[ResponsePath] | None = None
+        self._prefixes: set[ResponsePath] = set()
 
-    def _index(self) -> set[tuple]:
+    def _index(self) -> set[ResponsePath]:
         if self._full is None:
             self._full = set()
             for error in self.existing:
@@ -87,7 +89,7 @@ class _Errors:
                     self._prefixes.update(key[:n] for n in range(len(key) + 1))
         return self._full
 
-    def covered(self, path: tuple) -> bool:
+    def covered(self, path: ResponsePath) -> bool:
         full = self._index()
         if path in self._prefixes:
             return True
@@ -447,7 +449,7 @@ class CompiledOperation:
         self.condition_variables = _condition_variables(document)
         self._shapes: dict[tuple[bool, ...], _ObjectShape] = {}
         self._introspection = self._introspection_document()
-        self._introspection_cache: tuple[dict | None, list[dict]] | None = None
+        self._introspection_cache: tuple[JSONObject | None, list[JSONError]] | None = None
 
     @property
     def has_introspection(self) -> bool:
@@ -467,7 +469,7 @@ class CompiledOperation:
         )
         return DocumentNode(definitions=(operation, *self.fragments.values()))
 
-    def introspect(self, variables: Mapping[str, Any]) -> tuple[dict | None, list[dict]]:
+    def introspect(self, variables: Mapping[str, Any]) -> tuple[JSONObject | None, list[JSONError]]:
         """Answer the root introspection fields from the API schema."""
         if self._introspection is None:
             return {}, []
@@ -492,8 +494,8 @@ class CompiledOperation:
         return shape
 
     def shape(
-        self, data: dict | None, errors: list[dict], variables: Mapping[str, Any]
-    ) -> tuple[dict | None, list[dict]]:
+        self, data: JSONObject | None, errors: list[JSONError], variables: Mapping[str, Any]
+    ) -> tuple[JSONObject | None, list[JSONError]]:
         """Return exactly the selected data (``None`` if a non-null root field is null)."""
         shaping_errors = _Errors(errors)
         result = self._shape(variables).complete(data or {}, None, shaping_errors)
@@ -508,8 +510,8 @@ def shape_response(
     document: DocumentNode,
     operation_name: str | None,
     variables: Mapping[str, Any],
-    data: dict | None,
-    errors: list[dict],
-) -> tuple[dict | None, list[dict]]:
+    data: JSONObject | None,
+    errors: list[JSONError],
+) -> tuple[JSONObject | None, list[JSONError]]:
     """Shape ``data`` to the operation (uncached convenience; the router keeps compilations)."""
     return CompiledOperation(schema, document, operation_name).shape(data, errors, variables)

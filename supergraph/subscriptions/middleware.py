@@ -13,6 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 from supergraph.edge.authorization import PolicyHook
+from supergraph.json_types import JSONError
 from supergraph.router import Router
 from supergraph.subscriptions.execution import (
     StreamRequest,
@@ -140,7 +141,7 @@ def _status(failed: SubscriptionFailed) -> int:
     return 401 if "UNAUTHENTICATED" in codes else 400
 
 
-async def _json(send: Send, errors: list[dict], status: int) -> None:
+async def _json(send: Send, errors: list[JSONError], status: int) -> None:
     body = orjson.dumps({"errors": errors})
     headers = [(b"content-type", b"application/json; charset=utf-8")]
     await send({"type": "http.response.start", "status": status, "headers": headers})
