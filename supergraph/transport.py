@@ -14,6 +14,7 @@ from starlette.datastructures import UploadFile
 
 from supergraph.inflight import TRACING_HEADERS, Inflight
 from supergraph.json_types import GraphQLResponse, JSONObject
+from supergraph.plan import OperationKind
 
 __all__ = [
     "AsgiTransport",
@@ -55,9 +56,18 @@ class Transport(Protocol):
     """Sends one GraphQL request body to a named subgraph and returns its parsed response."""
 
     async def send(
-        self, service: str, body: JSONObject, headers: Mapping[str, str]
+        self,
+        service: str,
+        body: JSONObject,
+        headers: Mapping[str, str],
+        *,
+        kind: OperationKind | None = None,
     ) -> GraphQLResponse:
-        """Return the subgraph's GraphQL response or raise :class:`TransportError`."""
+        """Return the subgraph's GraphQL response or raise :class:`TransportError`.
+
+        ``kind`` is the plan's operation kind for the body (``None``: not known); only
+        queries may be shared with identical in-flight requests.
+        """
         ...
 
 
@@ -130,7 +140,12 @@ class _ClientTransport:
         self._clients = dict(clients)
 
     async def send(
-        self, service: str, body: JSONObject, headers: Mapping[str, str]
+        self,
+        service: str,
+        body: JSONObject,
+        headers: Mapping[str, str],
+        *,
+        kind: OperationKind | None = None,
     ) -> GraphQLResponse:
         target = self._clients.get(service)
         if target is None:
@@ -230,12 +245,6 @@ def _form(body: dict[str, Any], files: list[tuple[str, UploadFile]]) -> aiohttp.
 _Answer = tuple[bytes, int, str | None, "CIMultiDictProxy[str]"]
 
 
-def _is_query(body: dict[str, Any]) -> bool:
-    """Whether a subgraph operation is a query: planner output starts with its keyword or ``{``."""
-    text = body.get("query")
-    return isinstance(text, str) and text.lstrip().startswith(("{", "query"))
-
-
 def _shared_headers(headers: CIMultiDictProxy[str]) -> list[tuple[str, str]]:
     """Response headers a request that joined another's fetch may see: never its cookies."""
     return [(k, v) for k, v in headers.items() if k.lower() != "set-cookie"]
@@ -279,7 +288,12 @@ class HttpTransport:
         return self._session
 
     async def send(
-        self, service: str, body: JSONObject, headers: Mapping[str, str]
+        self,
+        service: str,
+        body: JSONObject,
+        headers: Mapping[str, str],
+        *,
+        kind: OperationKind | None = None,
     ) -> GraphQLResponse:
         """POST ``body`` to the subgraph and return its parsed GraphQL response."""
         url = self.urls.get(service)
@@ -293,7 +307,7 @@ class HttpTransport:
             data = orjson.dumps(body)
             request_headers = {**_JSON_HEADERS, **headers} if headers else _JSON_HEADERS
         shared = False
-        if self.deduplicate and not files and _is_query(body):
+        if self.deduplicate and not files and kind == "query":
             forwarded = tuple(
                 sorted((k, v) for k, v in headers.items() if k.lower() not in TRACING_HEADERS)
             )

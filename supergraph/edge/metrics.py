@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from supergraph.json_types import GraphQLResponse, JSONObject
+from supergraph.plan import OperationKind
 from supergraph.transport import Transport
 
 __all__ = ["LATENCY_BUCKETS", "Metrics", "TimedTransport"]
@@ -110,12 +111,17 @@ class TimedTransport:
         self.metrics = metrics
 
     async def send(
-        self, service: str, body: JSONObject, headers: Mapping[str, str]
+        self,
+        service: str,
+        body: JSONObject,
+        headers: Mapping[str, str],
+        *,
+        kind: OperationKind | None = None,
     ) -> GraphQLResponse:
         started = time.perf_counter()
         outcome = "error"
         try:
-            response = await self.inner.send(service, body, headers)
+            response = await self.inner.send(service, body, headers, kind=kind)
             outcome = "ok"
             return response
         finally:

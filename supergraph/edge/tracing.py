@@ -8,6 +8,7 @@ from typing import Any
 from opentelemetry import propagate, trace
 from opentelemetry.trace import SpanKind, Status, StatusCode, Tracer, TracerProvider
 
+from supergraph.plan import OperationKind
 from supergraph.transport import Transport, TransportError
 
 __all__ = ["TRACER_NAME", "TracedTransport", "router_tracer"]
@@ -30,7 +31,12 @@ class TracedTransport:
         self.tracer = tracer
 
     async def send(
-        self, service: str, body: dict[str, Any], headers: Mapping[str, str]
+        self,
+        service: str,
+        body: dict[str, Any],
+        headers: Mapping[str, str],
+        *,
+        kind: OperationKind | None = None,
     ) -> dict[str, Any]:
         with self.tracer.start_as_current_span(
             "subgraph.fetch",
@@ -40,7 +46,7 @@ class TracedTransport:
             carrier = dict(headers)
             propagate.inject(carrier)
             try:
-                return await self.inner.send(service, body, carrier)
+                return await self.inner.send(service, body, carrier, kind=kind)
             except TransportError as error:
                 span.set_status(Status(StatusCode.ERROR, error.message))
                 span.set_attribute("graphql.error.code", error.code)

@@ -406,7 +406,9 @@ class _Run:
 
     async def send(self, fetch: Fetch, body: JSONObject) -> GraphQLResponse | TransportError:
         try:
-            response = await self.transport.send(fetch.service, body, self.headers)
+            response = await self.transport.send(
+                fetch.service, body, self.headers, kind=fetch.operation_kind
+            )
         except TransportError as exc:
             return exc
         if not _is_graphql_response(response):

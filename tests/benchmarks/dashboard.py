@@ -524,7 +524,9 @@ class CountingTransport:
         self.inner = inner
         self.services: list[str] = []
 
-    async def send(self, service: str, body: dict[str, Any], headers: Any) -> dict[str, Any]:
+    async def send(
+        self, service: str, body: dict[str, Any], headers: Any, **_: Any
+    ) -> dict[str, Any]:
         self.services.append(service)
         answer: dict[str, Any] = await self.inner.send(service, body, headers)
         return answer

@@ -45,7 +45,9 @@ class RecordingTransport:
         self.upstream = upstream
         self.recorded: dict[bytes, bytes] = {}
 
-    async def send(self, service: str, body: dict[str, Any], headers: Mapping[str, str]) -> dict:
+    async def send(
+        self, service: str, body: dict[str, Any], headers: Mapping[str, str], **_: Any
+    ) -> dict:
         """Forward and record."""
         answer = await self.upstream.send(service, body, headers)
         self.recorded[_key(service, body)] = orjson.dumps(answer)
@@ -58,7 +60,9 @@ class ReplayTransport:
     def __init__(self, recorded: Mapping[bytes, bytes]) -> None:
         self.recorded = dict(recorded)
 
-    async def send(self, service: str, body: dict[str, Any], headers: Mapping[str, str]) -> dict:
+    async def send(
+        self, service: str, body: dict[str, Any], headers: Mapping[str, str], **_: Any
+    ) -> dict:
         """The recorded answer to this exact request."""
         return dict(orjson.loads(self.recorded[_key(service, body)]))
 

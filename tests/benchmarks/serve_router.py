@@ -36,7 +36,9 @@ class _PerSubgraph:
     def __init__(self, transports: Mapping[str, HttpxTransport]) -> None:
         self._transports = dict(transports)
 
-    async def send(self, service: str, body: dict[str, Any], headers: Mapping[str, str]) -> dict:
+    async def send(
+        self, service: str, body: dict[str, Any], headers: Mapping[str, str], **_: Any
+    ) -> dict:
         """Send through the subgraph's own client."""
         return await self._transports[service].send(service, body, headers)
 

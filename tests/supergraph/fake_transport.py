@@ -30,7 +30,9 @@ class FakeTransport:
     responders: dict[str, Responder | dict | Exception]
     requests: list[Recorded] = field(default_factory=list)
 
-    async def send(self, service: str, body: dict[str, Any], headers: Mapping[str, str]) -> dict:
+    async def send(
+        self, service: str, body: dict[str, Any], headers: Mapping[str, str], **_: Any
+    ) -> dict:
         self.requests.append(Recorded(service, body, dict(headers)))
         responder = self.responders.get(service)
         if responder is None:

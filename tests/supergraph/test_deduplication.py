@@ -11,6 +11,7 @@ import httpx
 import orjson
 from aiohttp import web
 
+from supergraph.plan import OperationKind
 from supergraph.transport import HttpTransport, subgraph_response_headers
 from tests.supergraph.edge_fixtures import CSRF, edge_app, users_answer
 from tests.supergraph.fake_transport import FakeTransport
@@ -43,12 +44,16 @@ async def counting_subgraph(deduplicate: bool = True) -> AsyncIterator[tuple[Htt
 
 
 async def send_twice(
-    transport: HttpTransport, query: str, first: Mapping[str, str], second: Mapping[str, str]
+    transport: HttpTransport,
+    query: str,
+    first: Mapping[str, str],
+    second: Mapping[str, str],
+    kind: OperationKind = "query",
 ) -> list[dict]:
     return list(
         await asyncio.gather(
-            transport.send("users", {"query": query, "variables": {}}, first),
-            transport.send("users", {"query": query, "variables": {}}, second),
+            transport.send("users", {"query": query, "variables": {}}, first, kind=kind),
+            transport.send("users", {"query": query, "variables": {}}, second, kind=kind),
         )
     )
 
@@ -72,7 +77,7 @@ async def test_identical_query_fetches_in_flight_share_one_request() -> None:
 async def test_mutations_different_auth_and_disabled_dedup_are_never_shared() -> None:
     one, two = {"authorization": "Bearer one"}, {"authorization": "Bearer two"}
     async with counting_subgraph() as (transport, seen):
-        await send_twice(transport, "mutation { a { b } }", one, one)
+        await send_twice(transport, "mutation { a { b } }", one, one, "mutation")
         assert len(seen) == 2
         await send_twice(transport, "query { a { b } }", one, two)
         assert len(seen) == 4
@@ -85,7 +90,7 @@ async def test_a_shared_fetch_never_hands_its_cookies_to_the_follower() -> None:
     async def send(sink: list[httpx.Headers], transport: HttpTransport) -> None:
         token = subgraph_response_headers.set(sink)
         try:
-            await transport.send("users", {"query": "{ a { b } }"}, {})
+            await transport.send("users", {"query": "{ a { b } }"}, {}, kind="query")
         finally:
             subgraph_response_headers.reset(token)
 
@@ -106,7 +111,9 @@ class GatedTransport(FakeTransport):
         super().__init__({"users": users_answer})
         self.gate = asyncio.Event()
 
-    async def send(self, service: str, body: dict[str, Any], headers: Mapping[str, str]) -> dict:
+    async def send(
+        self, service: str, body: dict[str, Any], headers: Mapping[str, str], **_: Any
+    ) -> dict:
         answer = await super().send(service, body, headers)
         await self.gate.wait()
         return answer

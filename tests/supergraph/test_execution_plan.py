@@ -271,7 +271,7 @@ async def test_parallel_fetches_run_concurrently() -> None:
         return {"data": {service: 1}}
 
     class Concurrent(FakeTransport):
-        async def send(self, service: str, body: dict, headers: Any) -> dict:  # type: ignore[override]
+        async def send(self, service: str, body: dict, headers: Any, **_: Any) -> dict:  # type: ignore[override]
             return await send(service)
 
     plan = QueryPlan(

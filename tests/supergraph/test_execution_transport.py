@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from supergraph.plan import OperationKind
 from supergraph.transport import (
     AsgiTransport,
     HttpTransport,
@@ -182,3 +183,39 @@ async def test_the_httpx_transport_still_takes_an_injected_client() -> None:
     transport = HttpxTransport({"users": "http://users.test/graphql"}, client=client)
     assert await transport.send("users", {"query": "{ a }"}, {}) == {"data": {}}
     await transport.aclose()
+
+
+def counting(seen: list[bytes]) -> Handler:
+    """Answers after a pause, so concurrent identical fetches overlap; records each body."""
+
+    async def handle(request: web.Request) -> web.Response:
+        seen.append(await request.read())
+        await asyncio.sleep(0.05)
+        return web.json_response({"data": {"a": 1}})
+
+    return handle
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "requests"),
+    [
+        # Text sniffing would take these for non-queries and never share them.
+        ("# planned\nquery { a }", "query", 1),
+        ("fragment F on Query { a } query { ...F }", "query", 1),
+        # ... and this mutation (its document starting with a query) for a query to share.
+        ("query Q { a } mutation M { a }", "mutation", 2),
+        ("{ a }", None, 2),
+    ],
+)
+async def test_only_fetches_the_plan_calls_queries_share_one_request(
+    text: str, kind: OperationKind | None, requests: int
+) -> None:
+    seen: list[bytes] = []
+    async with served(counting(seen)) as transport:
+        body = {"query": text, "variables": {}}
+        answers = await asyncio.gather(
+            transport.send("users", body, {}, kind=kind),
+            transport.send("users", body, {}, kind=kind),
+        )
+    assert answers == [{"data": {"a": 1}}, {"data": {"a": 1}}]
+    assert len(seen) == requests
