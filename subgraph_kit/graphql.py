@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import strawberry
@@ -13,7 +14,7 @@ from strawberry.types import ExecutionResult
 from subgraph_kit.errors import BadUserInput
 from subgraph_kit.settings import common_settings
 
-__all__ = ["RefuseNulBytes", "federation_schema"]
+__all__ = ["AwareDateTime", "RefuseNulBytes", "federation_schema"]
 
 MAX_TOKENS = 5_000
 
@@ -37,6 +38,7 @@ def federation_schema(
         subscription=subscription,
         types=list(types),
         extensions=extensions,
+        scalar_overrides={datetime: AwareDateTime},
     )
 
 
@@ -74,3 +76,28 @@ def _strings(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for item in value:
             yield from _strings(item)
+
+
+def _parse_aware_datetime(value: object) -> datetime:
+    """An ISO 8601 instant with a UTC offset, within what every database stores."""
+    if not isinstance(value, str):
+        raise ValueError("DateTime must be an ISO 8601 string")
+    parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is None or parsed.utcoffset() is None:
+        raise ValueError("DateTime needs a UTC offset, e.g. 2030-01-31T09:00:00Z")
+    if not _EARLIEST <= parsed <= _LATEST:
+        raise ValueError("DateTime must be between the years 1900 and 9999")
+    return parsed.astimezone(UTC)
+
+
+_EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
+_LATEST = datetime(9999, 12, 30, tzinfo=UTC) - timedelta(days=1)
+
+AwareDateTime = strawberry.scalar(
+    datetime,
+    name="DateTime",
+    description="Date with time (isoformat)",
+    serialize=datetime.isoformat,
+    parse_value=_parse_aware_datetime,
+)
+"""Every subgraph's DateTime: a naive or out-of-range input is BAD_USER_INPUT, not a 500."""
