@@ -26,8 +26,11 @@ lock:
 	$(BIN)/uv pip compile pyproject.toml requirements-build.in --extra dev --generate-hashes \
 		--python-version 3.11 --python-platform x86_64-unknown-linux-gnu -o $(LOCK) -q
 
+HOST ?= 127.0.0.1
+PORT ?= 4000
+
 run: $(STAMP)
-	$(BIN)/taskforge run
+	$(BIN)/taskforge run --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -249,7 +249,10 @@ def build_parser() -> argparse.ArgumentParser:
     compose_cmd.set_defaults(handler=cmd_compose)
 
     export = commands.add_parser(
-        "export-schema", help="write each subgraph's SDL to schema/<name>.graphql"
+        "export-schema",
+        help="write each subgraph's SDL to schema/<name>.graphql",
+        description="Write the SDL each subgraph serves as `_service { sdl }` to "
+        "OUT/<name>.graphql (the files the tests compare with the code).",
     )
     export.add_argument("--out", default=str(SCHEMA_DIR))
     export.set_defaults(handler=cmd_export_schema)

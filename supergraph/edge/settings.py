@@ -12,7 +12,9 @@ class RouterSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="TASKFORGE_ROUTER_", extra="ignore")
 
-    max_depth: int = 25
+    # No deeper than the subgraphs allow (TASKFORGE_MAX_QUERY_DEPTH, 15), so a query the router
+    # accepts is not refused inside a subgraph.
+    max_depth: int = 15
     max_aliases: int = 200
     max_root_fields: int = 50
     max_tokens: int = 10_000

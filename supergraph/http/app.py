@@ -15,7 +15,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -571,6 +571,7 @@ def create_router_app(
 
     routes = [
         Route(path, edge.post, methods=["POST"]),
+        Route("/", lambda _request: RedirectResponse(path), methods=["GET"]),
         Route(path, edge.get, methods=["GET"]),
         Route("/health", _health, methods=["GET"]),
         Mount(STATIC_PREFIX, app=StaticFiles(directory=STATIC_DIR), name="graphiql-static"),

@@ -64,3 +64,13 @@ async def test_introspection_can_be_turned_off(enabled: bool, codes: list[str]) 
     assert [e["extensions"]["code"] for e in body.get("errors", [])] == codes
     _, typename, _ = await _post("{ __typename }", introspection=enabled)
     assert typename == {"data": {"__typename": "Query"}}
+
+
+async def test_the_default_depth_limit_is_no_deeper_than_the_subgraphs_one() -> None:
+    from subgraph_kit.settings import CommonSettings
+    from supergraph.edge.settings import RouterSettings
+
+    assert RouterSettings().max_depth <= CommonSettings().max_query_depth
+    status, body, calls = await _post(_nested(16))
+    assert body["errors"][0]["extensions"] == {"code": "MAX_DEPTH_LIMIT", "limit": 15, "found": 16}
+    assert calls == 1

@@ -132,6 +132,12 @@ async def test_browser_get_serves_graphiql(client: httpx.AsyncClient) -> None:
     assert response.headers["content-type"].startswith("text/html")
 
 
+async def test_root_redirects_to_graphiql(client: httpx.AsyncClient) -> None:
+    response = await client.get("/", headers={"accept": "text/html"})
+    assert response.status_code == 307
+    assert response.headers["location"] == "/graphql"
+
+
 async def test_health(client: httpx.AsyncClient) -> None:
     response = await client.get("/health")
     assert response.status_code == 200
