@@ -39,6 +39,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/mypy --strict supergraph
 	$(BIN)/lint-imports
 
 check: lint test

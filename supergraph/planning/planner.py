@@ -17,6 +17,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     GraphQLField,
+    GraphQLInterfaceType,
     GraphQLList,
     GraphQLNamedType,
     GraphQLNonNull,
@@ -1000,11 +1001,15 @@ class _Planner:
 
     def _field_def(self, type_name: str, name: str) -> GraphQLField:
         parent = self.supergraph.api_schema.get_type(type_name)
-        fields = getattr(parent, "fields", None)
-        if fields is not None and name in fields:
-            return fields[name]
+        field: GraphQLField
+        if isinstance(parent, GraphQLObjectType | GraphQLInterfaceType) and name in parent.fields:
+            field = parent.fields[name]
+            return field
+        # Internal field sets may name what the API schema hides (@inaccessible).
         supergraph_type = self.supergraph.supergraph_schema.get_type(type_name)
-        return supergraph_type.fields[name]  # type: ignore[union-attr]
+        assert isinstance(supergraph_type, GraphQLObjectType | GraphQLInterfaceType), type_name
+        field = supergraph_type.fields[name]
+        return field
 
     def _ordered(self, graphs: frozenset[str]) -> list[str]:
         return [g.name for g in self.supergraph.graphs.values() if g.name in graphs]

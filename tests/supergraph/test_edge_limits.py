@@ -71,6 +71,6 @@ async def test_the_default_depth_limit_is_no_deeper_than_the_subgraphs_one() -> 
     from supergraph.edge.settings import RouterSettings
 
     assert RouterSettings().max_depth <= CommonSettings().max_query_depth
-    status, body, calls = await _post(_nested(16))
+    _, body, calls = await _post(_nested(16))
     assert body["errors"][0]["extensions"] == {"code": "MAX_DEPTH_LIMIT", "limit": 15, "found": 16}
     assert calls == 1
