@@ -9,9 +9,9 @@ import strawberry
 
 from groups_subgraph import loaders, models, service
 from subgraph_kit.context import Ctx, require_user
-from subgraph_kit.errors import BadUserInput, NotFound
+from subgraph_kit.errors import NotFound
 from subgraph_kit.graphql import federation_schema
-from subgraph_kit.pagination import Connection, decode_cursor, page_size
+from subgraph_kit.pagination import Connection, decode_position, page_size, position_values
 
 __all__ = ["schema"]
 
@@ -62,16 +62,6 @@ class Membership:
         )
 
 
-def _member_cursor(after: str | None) -> service.MemberCursor | None:
-    if after is None:
-        return None
-    try:
-        joined_at, user_id = decode_cursor(after)
-        return datetime.fromisoformat(str(joined_at)), str(user_id)
-    except (TypeError, ValueError) as error:
-        raise BadUserInput("invalid cursor", argument="after") from error
-
-
 @strawberry.federation.type(keys=["id"])
 class Group:
     id: strawberry.ID
@@ -89,14 +79,14 @@ class Group:
         self, info: Ctx, first: int | None = None, after: str | None = None
     ) -> Connection[Membership]:
         limit = page_size(first)
-        key = loaders.MemberPageKey(str(self.id), limit + 1, _member_cursor(after))
+        key = loaders.MemberPageKey(str(self.id), limit + 1, decode_position(after))
         rows = await loaders.member_pages(info).load(key)
         total = await loaders.member_counts(info).load(str(self.id))
         return Connection[Membership].build(
             rows,
             first=limit,
             total_count=total,
-            cursor_of=lambda row: (row.joined_at.isoformat(), row.user_id),
+            cursor_of=lambda row: position_values(row.joined_at, row.user_id),
             node_of=Membership.from_model,
         )
 

@@ -13,9 +13,9 @@ from notifications_subgraph import models, service
 from notifications_subgraph.notifier import Notifier, live_topic
 from notifications_subgraph.service import NotificationKind
 from subgraph_kit.context import Ctx, require_user
-from subgraph_kit.errors import BadUserInput, Forbidden
+from subgraph_kit.errors import Forbidden
 from subgraph_kit.graphql import federation_schema
-from subgraph_kit.pagination import Connection, decode_cursor, page_size
+from subgraph_kit.pagination import Connection, decode_position, page_size, position_values
 
 __all__ = ["schema"]
 
@@ -123,16 +123,6 @@ def _require_self(info: Ctx, user_id: str) -> str:
     return user_id
 
 
-def _position(after: str | None) -> tuple[datetime, str] | None:
-    if after is None:
-        return None
-    values = decode_cursor(after)
-    try:
-        return datetime.fromisoformat(str(values[0])), str(values[1])
-    except (IndexError, ValueError) as error:
-        raise BadUserInput("invalid cursor", argument="after") from error
-
-
 @strawberry.federation.type(keys=["id"])
 class User:
     id: strawberry.ID
@@ -153,13 +143,13 @@ class User:
                 user_id=user_id,
                 unread_only=unread_only,
                 limit=limit + 1,
-                after=_position(after),
+                after=decode_position(after),
             )
         return Connection[Notification].build(
             rows,
             first=limit,
             total_count=total,
-            cursor_of=lambda row: (row.created_at.isoformat(), row.id),
+            cursor_of=lambda row: position_values(row.created_at, row.id),
             node_of=Notification.from_model,
         )
 

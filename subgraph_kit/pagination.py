@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
@@ -12,11 +13,24 @@ from strawberry.federation.schema_directives import Shareable
 
 from subgraph_kit.errors import BadUserInput
 
-__all__ = ["Connection", "Edge", "PageInfo", "decode_cursor", "encode_cursor", "page_size"]
+__all__ = [
+    "Connection",
+    "Edge",
+    "PageInfo",
+    "Position",
+    "decode_cursor",
+    "decode_position",
+    "encode_cursor",
+    "page_size",
+    "position_values",
+]
 
 T = TypeVar("T")
 
 MAX_PAGE_SIZE = 100
+
+Position = tuple[datetime, str]
+"""Where a (timestamp, id)-ordered page starts: the last row's timestamp and id."""
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
@@ -29,11 +43,33 @@ def decode_cursor(cursor: str) -> list[Any]:
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise BadUserInput("invalid cursor", argument="after") from error
     if not isinstance(values, list):
         raise BadUserInput("invalid cursor", argument="after")
     return values
+
+
+def position_values(at: datetime, key: str) -> tuple[str, str]:
+    """What a (timestamp, id) cursor encodes for a row: see `decode_position`."""
+    return at.isoformat(), key
+
+
+def decode_position(cursor: str | None) -> Position | None:
+    """The (aware UTC timestamp, id) a cursor stands for; anything malformed is BAD_USER_INPUT."""
+    if cursor is None:
+        return None
+    values = decode_cursor(cursor)
+    if len(values) != 2 or not all(isinstance(value, str) for value in values):
+        raise BadUserInput("invalid cursor", argument="after")
+    at_text, key = values
+    try:
+        at = datetime.fromisoformat(at_text)
+        if at.tzinfo is None:
+            raise ValueError("naive timestamp")
+        return at.astimezone(UTC), key
+    except (ValueError, OverflowError) as error:
+        raise BadUserInput("invalid cursor", argument="after") from error
 
 
 def page_size(first: int | None, default: int = 20) -> int:

@@ -11,10 +11,10 @@ import strawberry
 from strawberry.file_uploads import Upload
 
 from subgraph_kit.context import Ctx, require_user
-from subgraph_kit.errors import BadUserInput, Forbidden, NotFound
+from subgraph_kit.errors import Forbidden, NotFound
 from subgraph_kit.graphql import federation_schema
 from subgraph_kit.live import LiveChannel
-from subgraph_kit.pagination import Connection, decode_cursor, page_size
+from subgraph_kit.pagination import Connection, decode_position, page_size, position_values
 from subgraph_kit.storage import PhotoService
 from subgraph_kit.storage.graphql import PhotoFields
 from tasks_subgraph import live, loaders, models, service
@@ -71,7 +71,7 @@ class User:
             owner_kind="assignee",
             owner_id=str(self.id),
             first=limit,
-            after=_position(after),
+            after=decode_position(after),
             status=status.value if status else None,
             visible_groups=visible,
         )
@@ -137,7 +137,7 @@ class Group:
             owner_kind="group",
             owner_id=str(self.id),
             first=limit,
-            after=_position(after),
+            after=decode_position(after),
             status=chosen.status.value if chosen.status else None,
             assignee_id=str(chosen.assignee_id) if chosen.assignee_id else None,
             due_before=chosen.due_before,
@@ -245,23 +245,12 @@ class Task:
         return cls.from_model(task)
 
 
-def _position(after: str | None) -> tuple[datetime, str] | None:
-    if after is None:
-        return None
-    values = decode_cursor(after)
-    try:
-        created_at, task_id = values
-        return datetime.fromisoformat(str(created_at)), str(task_id)
-    except ValueError as error:
-        raise BadUserInput("invalid cursor", argument="after") from error
-
-
 def _connection(page: loaders.TaskPage, limit: int) -> Connection[Task]:
     return Connection[Task].build(
         page.rows,
         first=limit,
         total_count=page.total,
-        cursor_of=lambda task: (task.created_at.isoformat(), task.id),
+        cursor_of=lambda task: position_values(task.created_at, task.id),
         node_of=Task.from_model,
     )
 

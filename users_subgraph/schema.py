@@ -13,7 +13,7 @@ from strawberry.file_uploads import Upload
 from subgraph_kit.context import Ctx, require_admin, require_user
 from subgraph_kit.errors import NotFound
 from subgraph_kit.graphql import federation_schema
-from subgraph_kit.pagination import Connection, decode_cursor, page_size
+from subgraph_kit.pagination import Connection, decode_position, page_size, position_values
 from subgraph_kit.storage import PhotoService
 from subgraph_kit.storage.graphql import PhotoFields
 from users_subgraph import avatars, models, service
@@ -157,15 +157,14 @@ class Query:
     ) -> Connection[User]:
         require_admin(info)
         limit = page_size(first)
-        cursor = decode_cursor(after) if after else None
-        position = (str(cursor[0]), str(cursor[1])) if cursor and len(cursor) == 2 else None
+        position = decode_position(after)
         async with info.context.runtime.database.session() as session:
             rows, total = await service.list_users(session, limit=limit + 1, after=position)
         return Connection[User].build(
             rows,
             first=limit,
             total_count=total,
-            cursor_of=lambda user: (user.created_at.isoformat(), user.id),
+            cursor_of=lambda user: position_values(user.created_at, user.id),
             node_of=User.from_model,
         )
 

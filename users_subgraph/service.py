@@ -7,7 +7,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import NoReturn
 
 from argon2 import PasswordHasher
@@ -19,6 +19,7 @@ from subgraph_kit.auth import TokenService
 from subgraph_kit.db import utcnow
 from subgraph_kit.errors import BadUserInput, Forbidden, NotFound, RateLimited, Unauthenticated
 from subgraph_kit.events import emit
+from subgraph_kit.pagination import Position
 from subgraph_kit.ratelimit import RateLimiter
 from users_subgraph.models import RefreshToken, User, new_id
 from users_subgraph.passwords import PasswordPool
@@ -252,23 +253,16 @@ async def get_users_by_ids(session: AsyncSession, ids: Sequence[str]) -> dict[st
 
 
 async def list_users(
-    session: AsyncSession, *, limit: int, after: tuple[str, str] | None
+    session: AsyncSession, *, limit: int, after: Position | None
 ) -> tuple[list[User], int]:
     """Users ordered by (createdAt, id), `limit` of them after the cursor, and the total."""
     query = select(User).order_by(User.created_at, User.id).limit(limit)
     if after is not None:
         created_at, user_id = after
-        query = query.where(tuple_(User.created_at, User.id) > (_parse_time(created_at), user_id))
+        query = query.where(tuple_(User.created_at, User.id) > (created_at, user_id))
     rows = list(await session.scalars(query))
     total = await session.scalar(select(func.count()).select_from(User)) or 0
     return rows, total
-
-
-def _parse_time(value: str) -> datetime:
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError as error:
-        raise BadUserInput("invalid cursor", argument="after") from error
 
 
 async def update_profile(session: AsyncSession, *, user_id: str, display_name: str) -> User:

@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from subgraph_kit.events import Event
+from tests.subgraph_kit.test_pagination import MALFORMED as MALFORMED_CURSORS
 from tests.tasks_subgraph.conftest import TASK_FIELDS, Tasks, User
 
 TRANSITION = "mutation($id: ID!) {{ {name}(id: $id) {{ {fields} }} }}"
@@ -170,6 +171,16 @@ async def test_group_tasks_filter_paginate_and_progress(tasks_service: Tasks) ->
         assert filtered.data["_entities"][0]["tasks"]["totalCount"] == len(titles)
     bad = await tasks_service.gql(GROUP, {"r": group, "after": "not-a-cursor"}, as_=owner)
     assert "BAD_USER_INPUT" in bad.codes
+
+
+async def test_group_tasks_answer_every_malformed_cursor_with_bad_user_input(
+    tasks_service: Tasks,
+) -> None:
+    owner = tasks_service.user()
+    group = [{"__typename": "Group", "id": await tasks_service.group(owner)}]
+    for name, cursor in MALFORMED_CURSORS.items():
+        bad = await tasks_service.gql(GROUP, {"r": group, "after": cursor}, as_=owner)
+        assert bad.codes == ["BAD_USER_INPUT"], name
 
 
 USER = """query($r: [_Any!]!, $status: TaskStatus) { _entities(representations: $r) {
